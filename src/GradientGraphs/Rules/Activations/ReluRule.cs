@@ -1,0 +1,15 @@
+using GradientGraphs.Building;
+using Onnx;
+
+namespace GradientGraphs.Rules.Activations;
+
+/// <summary>Relu: D = [X &gt; 0]; R(dY) = max(dY, 0).</summary>
+public sealed class ReluRule : RectifierRule
+{
+    public override string OpType => "Relu";
+
+    protected override string Derivative(NodeProto node, GraphEmitter e) =>
+        e.CastToFloat(e.Op("Greater", node.Input[0], e.Scalar(0f)));
+
+    protected override string RectifySignal(NodeProto node, string dY, BackwardContext ctx) => ctx.E.Relu(dY);
+}

@@ -1,0 +1,60 @@
+using GradientGraphs.Building;
+using Onnx;
+
+namespace GradientGraphs.Rules;
+
+/// <summary>
+/// Everything the builder knows about one ONNX op: the static shapes of its outputs, when it
+/// refuses a node, and the backward rule that turns output gradients into input gradients.
+/// </summary>
+public abstract class OpRule
+{
+    public abstract string OpType { get; }
+
+    /// <summary>Output shapes from input shapes (batch symbolic at index 0).</summary>
+    public abstract long[][] InferShapes(NodeProto node, ForwardFacts facts);
+
+    /// <summary>
+    /// Rewrites the forward node before its shapes are inferred, where the source's form would not
+    /// run with a symbolic batch (a Reshape target that names the fixed batch size, say).
+    /// The rewrite must not change the node's values for the source's own batch size.
+    /// </summary>
+    public virtual void Normalize(NodeProto node, ForwardFacts facts, GraphEmitter e) { }
+
+    /// <summary>Why this node cannot be differentiated (an attribute value it does not handle), or null.</summary>
+    public virtual string? Refusal(NodeProto node, ForwardFacts facts) => null;
+
+    /// <summary>
+    /// Input gradients (folded [N*K, ...]) from output gradients; outputGrads[i] is null where no
+    /// gradient reaches output i (zero). Return null for an input that gets no gradient;
+    /// needed[i] says which inputs lie on the path to the image.
+    /// </summary>
+    public abstract string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx);
+}
+
+/// <summary>An op with one differentiable input (input 0) and one output.</summary>
+public abstract class UnaryRule : OpRule
+{
+    public override long[][] InferShapes(NodeProto node, ForwardFacts facts) => [facts.Shape(node.Input[0])];
+
+    public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
+    {
+        var result = new string?[node.Input.Count];
+        result[0] = Backward(node, outputGrads[0]!, ctx);
+        return result;
+    }
+
+    protected abstract string Backward(NodeProto node, string dY, BackwardContext ctx);
+}
+
+/// <summary>
+/// An elementwise op whose derivative is a local factor computed once on the forward tensors:
+/// dX = dY * D(X, Y). Sigmoid, Tanh, HardSigmoid and HardSwish are written this way.
+/// </summary>
+public abstract class LocalDerivativeRule : UnaryRule
+{
+    protected abstract string LocalDerivative(NodeProto node, GraphEmitter e);
+
+    protected override string Backward(NodeProto node, string dY, BackwardContext ctx) =>
+        ctx.MulByForward(dY, ctx.Shape(node.Output[0]), LocalDerivative(node, ctx.E), ctx.Shape(node.Input[0]));
+}

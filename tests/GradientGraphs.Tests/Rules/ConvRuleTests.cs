@@ -1,0 +1,43 @@
+using GradientGraphs.Onnx;
+using GradientGraphs.Tests.Support;
+
+namespace GradientGraphs.Tests.Rules;
+
+/// <summary>Conv's backward (ConvTranspose) against finite differences over its attribute space.</summary>
+public class ConvRuleTests
+{
+    [Theory]
+    [InlineData(3, 1, "1,1,1,1", "NOTSET", 1, 1)]   // same-size 3x3
+    [InlineData(3, 2, "0,0,1,1", "NOTSET", 1, 1)]   // stride 2, asymmetric pads (TF-style)
+    [InlineData(3, 2, "1,1,1,1", "NOTSET", 1, 1)]   // stride 2, a skipped last row (output_padding)
+    [InlineData(5, 3, "2,1,0,2", "NOTSET", 1, 1)]   // stride 3, uneven pads
+    [InlineData(3, 1, "0,0,0,0", "NOTSET", 2, 1)]   // dilation 2
+    [InlineData(3, 2, "0,0,0,0", "SAME_UPPER", 1, 1)]
+    [InlineData(4, 2, "0,0,0,0", "SAME_LOWER", 1, 1)]
+    [InlineData(3, 2, "0,0,0,0", "VALID", 1, 1)]
+    [InlineData(3, 1, "1,1,1,1", "NOTSET", 1, 2)]   // groups
+    [InlineData(3, 2, "1,1,1,1", "NOTSET", 1, 4)]   // depthwise
+    [InlineData(1, 1, "0,0,0,0", "NOTSET", 1, 1)]   // pointwise
+    public void Conv_matches_finite_differences(int kernel, int stride, string pads, string autoPad, int dilation, int groups)
+    {
+        var g = new TinyGraph([1, 4, 9, 8]);
+        var y = g.Op("Conv", [g.X, g.Weights(4, 4 / groups, kernel, kernel), g.Weights(4)], n =>
+        {
+            n.Set("kernel_shape", [kernel, (long)kernel]);
+            n.Set("strides", [stride, (long)stride]);
+            n.Set("dilations", [dilation, (long)dilation]);
+            n.Set("group", (long)groups);
+            if (autoPad == "NOTSET") n.Set("pads", pads.Split(',').Select(long.Parse));
+            else n.Set("auto_pad", autoPad);
+        });
+        FiniteDifferences.Check(g.Finish(y), [1, 4, 9, 8]);
+    }
+
+    [Fact]
+    public void Conv_1d_matches_finite_differences()
+    {
+        var g = new TinyGraph([1, 3, 11]);
+        var y = g.Op("Conv", [g.X, g.Weights(2, 3, 3)], n => { n.Set("strides", [2L]); n.Set("pads", [1L, 0L]); });
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 11]);
+    }
+}

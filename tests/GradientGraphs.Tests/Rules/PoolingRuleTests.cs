@@ -1,0 +1,82 @@
+using GradientGraphs.Onnx;
+using GradientGraphs.Tests.Support;
+
+namespace GradientGraphs.Tests.Rules;
+
+/// <summary>Pooling and reductions against finite differences: pads, ceil_mode, overlapping windows.</summary>
+public class PoolingRuleTests
+{
+    private static string Mixed(TinyGraph g) =>
+        g.Op("Conv", [g.X, g.Weights(3, 3, 3, 3)], n => n.Set("pads", [1L, 1, 1, 1]));
+
+    [Theory]
+    [InlineData(2, 2, "0,0,0,0", 0, 1)]   // Tiny Darknet's 2x2/2
+    [InlineData(3, 2, "0,0,0,0", 0, 1)]   // overlapping (AlexNet style)
+    [InlineData(3, 2, "1,1,1,1", 0, 1)]   // ResNet stem
+    [InlineData(3, 2, "1,1,0,0", 0, 1)]   // asymmetric pads
+    [InlineData(3, 2, "0,0,0,0", 1, 1)]   // ceil_mode (GoogLeNet, SqueezeNet)
+    [InlineData(2, 1, "0,0,1,1", 0, 1)]   // stride 1 with end pad (Darknet's last pool)
+    [InlineData(2, 1, "0,0,0,0", 0, 2)]   // dilation
+    public void MaxPool_matches_finite_differences(int kernel, int stride, string pads, int ceil, int dilation)
+    {
+        var g = new TinyGraph([1, 3, 9, 10]);
+        var y = g.Op("MaxPool", [Mixed(g)], n =>
+        {
+            n.Set("kernel_shape", [kernel, (long)kernel]);
+            n.Set("strides", [stride, (long)stride]);
+            n.Set("pads", pads.Split(',').Select(long.Parse));
+            n.Set("ceil_mode", (long)ceil);
+            if (dilation != 1) n.Set("dilations", [dilation, (long)dilation]);
+        });
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 9, 10]);
+    }
+
+    [Fact]
+    public void MaxPool_same_upper_matches_finite_differences()
+    {
+        var g = new TinyGraph([1, 3, 7, 7]);
+        var y = g.Op("MaxPool", [Mixed(g)], n => { n.Set("kernel_shape", [3L, 3]); n.Set("strides", [2L, 2]); n.Set("auto_pad", "SAME_UPPER"); });
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 7]);
+    }
+
+    [Theory]
+    [InlineData(3, 1, "1,1,1,1", 1, 0)]   // Inception's 3x3/1 pad 1, padding counted
+    [InlineData(3, 1, "1,1,1,1", 0, 0)]   // padding not counted
+    [InlineData(2, 2, "0,0,0,0", 0, 0)]   // DenseNet transition
+    [InlineData(3, 2, "1,0,1,0", 0, 1)]   // ceil_mode with overhanging windows
+    [InlineData(3, 2, "1,1,1,1", 1, 1)]   // ceil_mode, padding counted
+    [InlineData(7, 1, "0,0,0,0", 0, 0)]   // the CNTK ResNet head: the whole plane
+    public void AveragePool_matches_finite_differences(int kernel, int stride, string pads, int countIncludePad, int ceil)
+    {
+        var g = new TinyGraph([1, 3, 7, 8]);
+        var y = g.Op("AveragePool", [Mixed(g)], n =>
+        {
+            n.Set("kernel_shape", [kernel, (long)Math.Min(kernel, 8)]);
+            n.Set("strides", [stride, (long)stride]);
+            n.Set("pads", pads.Split(',').Select(long.Parse));
+            n.Set("count_include_pad", (long)countIncludePad);
+            n.Set("ceil_mode", (long)ceil);
+        });
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 8]);
+    }
+
+    [Fact]
+    public void GlobalAveragePool_matches_finite_differences()
+    {
+        var g = new TinyGraph([1, 3, 5, 6]);
+        FiniteDifferences.Check(g.Finish(g.Op("GlobalAveragePool", [Mixed(g)])), [1, 3, 5, 6]);
+    }
+
+    [Theory]
+    [InlineData("ReduceMean", 1)]
+    [InlineData("ReduceMean", 0)]
+    [InlineData("ReduceSum", 0)]
+    public void Reduce_over_spatial_axes_matches_finite_differences(string op, int keepDims)
+    {
+        var g = new TinyGraph([1, 3, 4, 5]);
+        var y = op == "ReduceMean"
+            ? g.Op(op, [Mixed(g)], n => { n.Set("axes", [2L, 3]); n.Set("keepdims", (long)keepDims); })
+            : g.Op(op, [Mixed(g), g.Ints(2, 3)], n => n.Set("keepdims", (long)keepDims));
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5]);
+    }
+}
