@@ -121,6 +121,7 @@ public static class GradientGraphBuilder
                 facts.SetConstant(node.Output[0], value);
                 continue;
             }
+            if (ShapeArithmetic.TryFold(node, facts)) continue;
             if (RuleTable.Find(node.OpType) is not { } rule) continue;
             if (node.Input.Where(i => i != "").FirstOrDefault(i => !facts.HasShape(i)) is { } unknown)
             {

@@ -70,9 +70,9 @@ public sealed class ReshapeRule : ReshapeLikeRule
     {
         var x = facts.Shape(node.Input[0]);
         var target = facts.ConstantInts(node, 1, "shape");
-        if (!Shapes.HasBatch(x)) throw BatchMoved(node);
+        if (!Shapes.HasBatch(x) || target.Skip(1).Contains(ShapeArithmetic.SymbolicBatch)) throw BatchMoved(node);
         long elements = Shapes.Product(x[1..]);
-        var result = target.Select((t, i) => t == 0 ? x[i] : t).ToArray();
+        var result = target.Select((t, i) => t == 0 ? x[i] : t == ShapeArithmetic.SymbolicBatch ? Shapes.Batch : t).ToArray();
         if (result[0] == -1 && result.Skip(1).All(d => d > 0) && Shapes.Product(result[1..]) == elements)
             result[0] = Shapes.Batch;
         if (result[0] != Shapes.Batch) throw BatchMoved(node);

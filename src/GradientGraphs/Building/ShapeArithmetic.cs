@@ -1,0 +1,86 @@
+using GradientGraphs.Onnx;
+using Onnx;
+
+namespace GradientGraphs.Building;
+
+/// <summary>
+/// Folds the small integer subgraphs exporters write to compute shapes and slice bounds
+/// (Shape -> Gather -> Div -> Mul -> Slice, Concat -> Reshape) into known values, so the rules
+/// that read them see constants. The batch size is unknown: it folds to <see cref="SymbolicBatch"/>,
+/// which may be copied around but not computed with.
+/// </summary>
+public static class ShapeArithmetic
+{
+    /// <summary>The batch dimension inside a folded shape value.</summary>
+    public const long SymbolicBatch = long.MinValue;
+
+    private static readonly HashSet<string> Foldable =
+        ["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Identity", "Add", "Sub", "Mul", "Div"];
+
+    /// <summary>Folds the node when it is integer shape arithmetic on known values; returns whether it did.</summary>
+    public static bool TryFold(NodeProto node, ForwardFacts facts)
+    {
+        if (!Foldable.Contains(node.OpType) || node.Output.Count != 1) return false;
+        if (node.OpType == "Shape")
+        {
+            if (!facts.HasShape(node.Input[0])) return false;
+            var shape = facts.Shape(node.Input[0]).Select(d => d == Shapes.Batch ? SymbolicBatch : d).ToArray();
+            long start = Normalize(node.Int("start", 0), shape.Length), end = Normalize(node.Int("end", shape.Length), shape.Length);
+            Set(node, facts, shape[(int)start..(int)Math.Max(start, end)], [Math.Max(0, end - start)]);
+            return true;
+        }
+        var inputs = new List<(long[] Values, long[] Dims)>();
+        foreach (var name in node.Input)
+        {
+            if (name == "") { inputs.Add(([], [])); continue; }
+            if (facts.Constant(name) is not { } t || t.DataType is not (Tensors.Int64 or Tensors.Int32)) return false;
+            inputs.Add((Tensors.ToLongs(t), t.Dims.ToArray()));
+        }
+        if (node.OpType == "Cast" && node.Int("to", 0) is not (Tensors.Int64 or Tensors.Int32)) return false;
+        var (values, dims) = inputs[0];
+        switch (node.OpType)
+        {
+            case "Identity" or "Cast":
+                Set(node, facts, values, dims);
+                return true;
+            case "Unsqueeze" or "Squeeze":
+                // Shape values are scalars and vectors: only their rank changes.
+                Set(node, facts, values, node.OpType == "Unsqueeze" && dims.Length == 0 ? [1] : dims.Length == 1 && values.Length == 1 && node.OpType == "Squeeze" ? [] : [values.Length]);
+                return true;
+            case "Concat":
+                var all = inputs.SelectMany(i => i.Values).ToArray();
+                Set(node, facts, all, [all.Length]);
+                return true;
+            case "Gather" when dims.Length == 1 && node.Int("axis", 0) == 0:
+                var (indices, indexDims) = inputs[1];
+                Set(node, facts, indices.Select(i => values[(int)(i < 0 ? i + values.Length : i)]).ToArray(), indexDims);
+                return true;
+            case "Slice" when dims.Length == 1 && inputs.Count >= 3:
+                long s = Clamp(inputs[1].Values[0], values.Length), e = Clamp(inputs[2].Values[0], values.Length);
+                if (inputs.Count > 4 && inputs[4].Values is { Length: > 0 } steps && steps[0] != 1) return false;
+                Set(node, facts, values[(int)s..(int)Math.Max(s, e)], [Math.Max(0, e - s)]);
+                return true;
+            case "Add" or "Sub" or "Mul" or "Div":
+                var (b, bDims) = inputs[1];
+                if (values.Contains(SymbolicBatch) || b.Contains(SymbolicBatch)) return false;
+                int n = Math.Max(values.Length, b.Length);
+                if (values.Length != n && values.Length != 1 || b.Length != n && b.Length != 1) return false;
+                var result = Enumerable.Range(0, n).Select(i =>
+                {
+                    long x = values[values.Length == 1 ? 0 : i], y = b[b.Length == 1 ? 0 : i];
+                    return node.OpType switch { "Add" => x + y, "Sub" => x - y, "Mul" => x * y, _ => x / y };
+                }).ToArray();
+                Set(node, facts, result, dims.Length >= bDims.Length ? dims : bDims);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static long Normalize(long axis, long rank) => Math.Clamp(axis < 0 ? axis + rank : axis, 0, rank);
+
+    private static long Clamp(long v, long length) => Math.Clamp(v < 0 ? v + length : v, 0, length);
+
+    private static void Set(NodeProto node, ForwardFacts facts, long[] values, long[] dims) =>
+        facts.SetConstant(node.Output[0], Tensors.Int64Tensor(node.Output[0], dims, values));
+}

@@ -1,0 +1,51 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Pipeline.Inference;
+
+/// <summary>Where a model runs: ONNX Runtime's CUDA provider when asked for or available, else the CPU.</summary>
+public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
+{
+    public static DeviceChoice Parse(string text) => text switch
+    {
+        "auto" or "cpu" or "cuda" => new DeviceChoice(text),
+        _ when text.StartsWith("cuda:") && int.TryParse(text[5..], out var id) => new DeviceChoice("cuda", id),
+        _ => throw new Cli.InputException($"--device '{text}': expected auto, cpu, cuda or cuda:ID"),
+    };
+}
+
+public static class OrtSessions
+{
+    /// <summary>
+    /// A session on the chosen device. "auto" falls back to the CPU with a one-line notice when the
+    /// CUDA provider cannot load (no GPU, no CUDA libraries); "cuda" fails with one line instead.
+    /// </summary>
+    public static InferenceSession Create(byte[] model, DeviceChoice device, int threads, out string usedDevice)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+        if (device.Kind is "cuda" or "auto")
+        {
+            // ONNX Runtime logs a multi-line error when the CUDA libraries are missing; we say it in one line.
+            var environmentLevel = OrtEnv.Instance().EnvLogLevel;
+            OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+            try
+            {
+                options.AppendExecutionProvider_CUDA(device.CudaDevice);
+                usedDevice = $"cuda:{device.CudaDevice}";
+                OrtEnv.Instance().EnvLogLevel = environmentLevel;
+                return new InferenceSession(model, options);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                OrtEnv.Instance().EnvLogLevel = environmentLevel;
+                if (device.Kind == "cuda") throw new Cli.InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
+                Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+                options.Dispose();
+                options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+            }
+        }
+        usedDevice = "cpu";
+        return new InferenceSession(model, options);
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

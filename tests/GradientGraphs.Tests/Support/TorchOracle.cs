@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace GradientGraphs.Tests.Support;
+
+/// <summary>
+/// Reference gradients from PyTorch autograd (tests/oracle/torch_oracle.py, run with Debian's
+/// python3-torch). Fixtures are made once per architecture and kept in a cache folder.
+/// </summary>
+public sealed class TorchOracle
+{
+    public required string Directory { get; init; }
+    public required int Batch { get; init; }
+    public required int Classes { get; init; }
+    public required int Size { get; init; }
+
+    public long[] ImageShape => [Batch, 3, Size, Size];
+    public string Model(int opset) => Path.Combine(Directory, $"model_opset{opset}.onnx");
+    public float[] Image => ReadFloats("image.bin");
+    public float[] Logits => ReadFloats("logits.bin");
+    public float[] Gradient(string rule) => ReadFloats($"grad_{rule}.bin");
+
+    public long[][] ClassIndex
+    {
+        get
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(Directory, "classes.bin"));
+            var all = new long[bytes.Length / 8];
+            Buffer.BlockCopy(bytes, 0, all, 0, bytes.Length);
+            return all.Chunk(Classes).ToArray();
+        }
+    }
+
+    private float[] ReadFloats(string file)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Directory, file));
+        var values = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    private static readonly string CacheRoot = Environment.GetEnvironmentVariable("PIPELINE_ORACLE_CACHE") is { Length: > 0 } c
+        ? c : Path.Combine(Path.GetTempPath(), "pipeline-torch-oracle");
+
+    public static TorchOracle For(string arch, string rules)
+    {
+        var script = Path.Combine(RepositoryRoot(), "tests", "oracle", "torch_oracle.py");
+        // Fixtures are keyed by the script's content, so a changed oracle makes new ones.
+        var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)))[..12];
+        var dir = Path.Combine(CacheRoot, $"{arch}-{rules.Replace(',', '-')}-{version}");
+        if (!File.Exists(Path.Combine(dir, "meta.json")))
+        {
+            var python = Environment.GetEnvironmentVariable("PIPELINE_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+            var start = new ProcessStartInfo(python, ["-W", "ignore", script, "--arch", arch, "--out", dir, "--rules", rules])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"{python} {script} --arch {arch} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
+        }
+        var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json"))).RootElement;
+        return new TorchOracle
+        {
+            Directory = dir,
+            Batch = meta.GetProperty("batch").GetInt32(),
+            Classes = meta.GetProperty("classes").GetInt32(),
+            Size = meta.GetProperty("size").GetInt32(),
+        };
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Pipeline.sln not found above the test binaries");
+    }
+}

@@ -1,0 +1,107 @@
+using Google.Protobuf;
+using GradientGraphs.Building;
+using GradientGraphs.Tests.Support;
+
+namespace GradientGraphs.Tests;
+
+/// <summary>
+/// Whole torchvision networks (seeded random weights, exported by torch.onnx.export at opset 13
+/// and 17) against torch.autograd.grad, batch 3, K = 1 and K = 5 with different classes per image.
+/// Criterion: cosine similarity &gt;= 0.999 for every (image, class), and max |ours - torch| &lt;=
+/// 1e-4 max |torch| for at least one image (float32 against float64 may flip a ReLU or max-pool
+/// choice that lies within rounding of its boundary and move a few pixels on some images; a
+/// wrong rule fails on all of them). Deep networks (ResNet-50, GoogLeNet, Inception-v3) have so
+/// many activations that every image has such flips: there torch's own float32 autograd misses
+/// 1e-4 on every image too (by 0.5% to 5%), and the bound becomes three times torch's float32 error.
+/// </summary>
+public class TorchOracleTests
+{
+    public static TheoryData<string, int> Architectures()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var arch in new[]
+                 {
+                     "alexnet", "vgg11", "vgg16_bn", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1",
+                     "googlenet", "inception_v3", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
+                     "shufflenet_v2_x1_0", "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "regnet_x_400mf",
+                 })
+        foreach (var opset in new[] { 13, 17 })
+            data.Add(arch, opset);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Gradient_matches_torch_autograd(string arch, int opset) => Compare(arch, opset, "gradient", "gradient");
+
+    [Theory]
+    [InlineData("vgg11", "deconvnet")]
+    [InlineData("vgg11", "guided")]
+    [InlineData("resnet18", "deconvnet")]
+    [InlineData("resnet18", "guided")]
+    [InlineData("mobilenet_v2", "deconvnet")]
+    [InlineData("mobilenet_v2", "guided")]
+    public void Rectifier_rules_match_torch_hooks(string arch, string rule) => Compare(arch, 17, rule, "gradient,deconvnet,guided");
+
+    private static void Compare(string arch, int opset, string rule, string oracleRules)
+    {
+        var oracle = TorchOracle.For(arch, oracleRules);
+        var backwardRule = Enum.Parse<BackwardRule>(rule, ignoreCase: true);
+        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Rule = backwardRule }).ToByteArray();
+        using var session = new Ort(model, threads: 2);
+        var image = oracle.Image;
+        var expected = oracle.Gradient(rule);
+        var classes = oracle.ClassIndex;
+        int perImage = 3 * oracle.Size * oracle.Size;
+
+        // The forward pass agrees with torch's float32 model first.
+        var logits = session.Run(image, oracle.ImageShape, classes.Select(r => r[..1]).ToArray(), ["logits"])["logits"].Values;
+        var torchLogits = oracle.Logits;
+        double logitScale = torchLogits.Max(v => Math.Abs(v));
+        double logitError = logits.Zip(torchLogits, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(logitError <= 1e-3 * logitScale, $"{arch} opset {opset}: logits differ from torch's by {logitError:g3} (max {logitScale:g3})");
+
+        var torchFloat32 = rule == "gradient" ? oracle.Gradient("gradient_float32") : null;
+        foreach (int k in new[] { 1, oracle.Classes })
+        {
+            var chosen = classes.Select(row => row[..k]).ToArray();
+            var actual = session.Run(image, oracle.ImageShape, chosen, ["input_grad"])["input_grad"].Values;
+            var ourErrors = new List<double>();
+            var torchFloat32Errors = new List<double>();
+            for (int n = 0; n < oracle.Batch; n++)
+            {
+                double worst = 0, scale = 0, worstFloat32 = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    var ours = actual.AsSpan((n * k + c) * perImage, perImage);
+                    var theirs = expected.AsSpan((n * oracle.Classes + c) * perImage, perImage);
+                    double dot = 0, a2 = 0, b2 = 0;
+                    for (int i = 0; i < perImage; i++)
+                    {
+                        dot += (double)ours[i] * theirs[i];
+                        a2 += (double)ours[i] * ours[i];
+                        b2 += (double)theirs[i] * theirs[i];
+                        worst = Math.Max(worst, Math.Abs(ours[i] - theirs[i]));
+                        if (torchFloat32 != null) worstFloat32 = Math.Max(worstFloat32, Math.Abs(torchFloat32[(n * oracle.Classes + c) * perImage + i] - theirs[i]));
+                        scale = Math.Max(scale, Math.Abs(theirs[i]));
+                    }
+                    if (b2 == 0)
+                    {
+                        // A class behind a dead ReLU (SqueezeNet's last layer): both must be zero.
+                        Assert.True(a2 == 0, $"{arch}: torch's gradient is zero for image {n}, class {classes[n][c]}, ours is not");
+                        continue;
+                    }
+                    double cosine = dot / Math.Sqrt(a2 * b2);
+                    Assert.True(cosine >= 0.999, $"{arch} opset {opset} {rule} K={k}: cosine {cosine:F6} for image {n}, class {classes[n][c]}");
+                }
+                // scale is 0 only where every class of this image had a zero gradient, checked equal above.
+                ourErrors.Add(scale > 0 ? worst / scale : 0);
+                torchFloat32Errors.Add(scale > 0 ? worstFloat32 / scale : 0);
+            }
+            double bound = Math.Max(1e-4, 3 * torchFloat32Errors.DefaultIfEmpty(0).Max());
+            Assert.True(ourErrors.Min() <= bound,
+                $"{arch} opset {opset} {rule} K={k}: relative max errors per image {string.Join(", ", ourErrors.Select(e => e.ToString("g3")))}; " +
+                $"torch float32's own {string.Join(", ", torchFloat32Errors.Select(e => e.ToString("g3")))}; bound {bound:g3}");
+        }
+    }
+}
