@@ -1,0 +1,68 @@
+using Google.Protobuf;
+using GradientGraphs.Onnx;
+using Onnx;
+using OpenCvSharp;
+
+namespace Pipeline.Tests;
+
+public class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Export_grad_refuses_an_unsupported_op_in_one_line_and_writes_nothing()
+    {
+        var graph = new GraphProto { Name = "g" };
+        graph.Input.Add(Value("x", [1, 3, 4, 4]));
+        graph.Node.Add(new NodeProto { OpType = "Erf", Name = "erf_node", Input = { "x" }, Output = { "y" } });
+        graph.Output.Add(Value("y", [1, 3, 4, 4]));
+        var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } };
+        var source = Path.Combine(_dir, "erf.onnx");
+        File.WriteAllBytes(source, model.ToByteArray());
+        var target = Path.Combine(_dir, "erf_grad.onnx");
+
+        var (code, _, stderr) = CommandLine.Run("export-grad", "--model", source, "--out", target);
+
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("Erf", stderr);
+        Assert.Contains("erf_node", stderr);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_onnx_is_named_in_the_error()
+    {
+        var bad = Path.Combine(_dir, "notes.onnx");
+        File.WriteAllText(bad, "not a model");
+        var (code, _, stderr) = CommandLine.Run("inspect", "--model", bad);
+        Assert.Equal(1, code);
+        Assert.Contains(bad, stderr);
+    }
+
+    [Fact]
+    public void MobileNetV2_saliency_of_the_parrot_ranks_macaw_first_and_writes_maps()
+    {
+        // The model card: parrot.jpg -> macaw (class 88) with MobileNetV2.
+        var gradModel = Path.Combine(_dir, "mnv2_grad.onnx");
+        Assert.Equal(0, CommandLine.Run("export-grad", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--out", gradModel).ExitCode);
+        var maps = Path.Combine(_dir, "maps");
+        var (code, stdout, stderr) = CommandLine.Run("saliency", "--model", gradModel, "--image", CommandLine.Shared("data", "photos", "parrot.jpg"),
+            "--out", maps, "--device", "cpu", "--labels", CommandLine.Shared("models", "imagenet1000_labels.txt"));
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("1. class   88", stdout);
+        Assert.Contains("macaw", stdout.Split('\n')[0]);
+        using var map = Cv2.ImRead(Path.Combine(maps, "parrot_1_class88_map.png"), ImreadModes.Unchanged);
+        Assert.Equal((224, 224, 1), (map.Width, map.Height, map.Channels()));
+        Assert.Equal(5, Directory.GetFiles(maps, "*_overlay.png").Length);
+    }
+
+    private static ValueInfoProto Value(string name, long[] shape)
+    {
+        var v = new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float, Shape = new TensorShapeProto() } } };
+        foreach (var d in shape) v.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return v;
+    }
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Pipeline.Cli;
+
+namespace Pipeline.Tests;
+
+/// <summary>Runs a Pipeline command in-process and captures what it prints.</summary>
+public static class CommandLine
+{
+    private static readonly object ConsoleLock = new();
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), SaliencyCommand.Create() };
+        lock (ConsoleLock)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var (oldOut, oldErr) = (Console.Out, Console.Error);
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+            try { return (root.Parse(args).Invoke(), stdout.ToString(), stderr.ToString()); }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldErr);
+            }
+        }
+    }
+
+    public static string Shared(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "shared", "models")))
+                return Path.Combine([dir.FullName, "shared", .. parts]);
+        throw new DirectoryNotFoundException("no 'shared' folder above the test binaries");
+    }
+}
