@@ -73,9 +73,9 @@ public class BuilderContractTests
     }
 
     [Fact]
-    public void Legacy_opset_9_attributes_are_upgraded_and_differentiated_correctly()
+    public void Legacy_opset_7_attributes_are_upgraded_and_differentiated_correctly()
     {
-        var g = new TinyGraph([1, 2, 5, 5]) { Opset = 9 };
+        var g = new TinyGraph([1, 2, 5, 5]) { Opset = 7 };
         var conv = g.Op("Conv", [g.X, g.Weights(3, 2, 3, 3)], n => n.Set("pads", [1L, 1, 1, 1]));
         var bn = g.Op("BatchNormalization", [conv, g.Weights(3), g.Weights(3), g.Weights(3), g.Constant([3], [0.5f, 1f, 2f])], n => n.Set("spatial", 1L));
         var clip = g.Op("Clip", [bn], n => { n.Set("min", -0.2f); n.Set("max", 0.5f); });

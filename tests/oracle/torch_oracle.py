@@ -52,21 +52,25 @@ def build(arch: str, seed: int) -> torch.nn.Module:
 def install_rule(model: torch.nn.Module, rule: str):
     """DeconvNet and guided backprop as hooks on ReLU and ReLU6 modules (the project's definition:
     the lower bound is the rectifier; ReLU6's upper saturation keeps its gradient mask)."""
-    handles = []
+    handles, cursors = [], []
     if rule == "gradient":
-        return handles
+        return handles, lambda: None
     for m in model.modules():
         if not isinstance(m, (torch.nn.ReLU, torch.nn.ReLU6)):
             continue
         upper = 6.0 if isinstance(m, torch.nn.ReLU6) else None
-        inputs_seen = []  # a module may be applied more than once (ResNet's blocks): backward pops in reverse
+        # A module may be applied more than once (ResNet's blocks); each backward pass visits its
+        # calls in reverse order, so a cursor walks back through the inputs seen going forward.
+        seen, cursor = [], [0]
+        cursors.append((seen, cursor))
 
-        def forward_hook(mod, inputs, output, seen=inputs_seen):
+        def forward_hook(mod, inputs, output, seen=seen):
             seen.append(inputs[0].detach())
 
-        def backward_hook(mod, grad_input, grad_output, seen=inputs_seen, upper=upper):
+        def backward_hook(mod, grad_input, grad_output, seen=seen, cursor=cursor, upper=upper):
             g = grad_output[0].clamp(min=0)
-            x = seen.pop()
+            cursor[0] -= 1
+            x = seen[cursor[0]]
             if rule == "guided":
                 g = g * (x > 0)
             if upper is not None:
@@ -75,7 +79,12 @@ def install_rule(model: torch.nn.Module, rule: str):
 
         handles.append(m.register_forward_hook(forward_hook))
         handles.append(m.register_full_backward_hook(backward_hook))
-    return handles
+
+    def start_backward():
+        for seen, cursor in cursors:
+            cursor[0] = len(seen)
+
+    return handles, start_backward
 
 
 def main():
@@ -108,12 +117,13 @@ def main():
 
     def gradients(dtype, rule, name):
         net = model.to(dtype)
-        handles = install_rule(net, rule)
+        handles, start_backward = install_rule(net, rule)
         x = image.to(dtype).requires_grad_(True)
         logits = net(x)
         grads = []
         for k in range(args.classes):
             score = logits.gather(1, classes[:, k:k + 1]).sum()
+            start_backward()
             (g,) = torch.autograd.grad(score, x, retain_graph=k + 1 < args.classes)
             grads.append(g)
         torch.stack(grads, dim=1).numpy().astype("float32").tofile(os.path.join(args.out, name))

@@ -142,14 +142,24 @@ public static class GradientGraphBuilder
     private static void Refuse(GradientPath path, ForwardFacts facts, Dictionary<NodeProto, string> shapeFailures)
     {
         var problems = new List<(string, string, string)>();
+        // Outputs of refused nodes: a node that fails only because such an input has no shape is
+        // a consequence, not a cause, and is left out of the message.
+        var refusedOutputs = new HashSet<string>();
         foreach (var node in path.Nodes)
         {
             var rule = RuleTable.Find(node.OpType);
+            if (rule != null && node.Input.Any(refusedOutputs.Contains) && node.Input.Where(i => i != "").Any(i => !facts.HasShape(i)))
+            {
+                refusedOutputs.UnionWith(node.Output);
+                continue;
+            }
             string? reason = node.Domain is not ("" or "ai.onnx") ? $"op of domain '{node.Domain}'"
                 : rule == null ? "no gradient rule"
                 : shapeFailures.TryGetValue(node, out var failure) ? failure
                 : rule.Refusal(node, facts);
-            if (reason != null) problems.Add((node.OpType, node.Label(), reason));
+            if (reason == null) continue;
+            problems.Add((node.OpType, node.Label(), reason));
+            refusedOutputs.UnionWith(node.Output);
         }
         if (problems.Count > 0) throw new UnsupportedOpsException(problems);
     }
