@@ -71,11 +71,11 @@ def install_rule(model: torch.nn.Module, rule: str):
             g = grad_output[0].clamp(min=0)
             cursor[0] -= 1
             x = seen[cursor[0]]
-            if rule == "guided":
-                g = g * (x > 0)
-            if upper is not None:
-                g = g * (x < upper)
-            return (g,)
+            if upper is None:  # ReLU: mask [x > 0]
+                return (g * (x > 0) if rule == "guided" else g,)
+            # ReLU6 as the project's Clip: mask [0 <= x <= 6]; deconvnet keeps the upper saturation
+            g = g * (x <= upper)
+            return (g * (x >= 0) if rule == "guided" else g,)
 
         handles.append(m.register_forward_hook(forward_hook))
         handles.append(m.register_full_backward_hook(backward_hook))

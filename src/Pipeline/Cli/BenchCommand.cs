@@ -25,7 +25,8 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "cpu" };
         var torchArch = new Option<string?>("--torch-arch") { Description = "torchvision architecture to time with torch autograd (needs python3-torch)" };
         var python = new Option<string>("--python") { Description = "python with torch and torchvision", DefaultValueFactory = _ => "/usr/bin/python3" };
-        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python };
+        var profile = new Option<bool>("--profile") { Description = "also print where the gradient model spends its time, by op type (ONNX Runtime profiling)" };
+        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = ModelFiles.Read(parse.GetValue(model)!);
@@ -58,6 +59,7 @@ public static class BenchCommand
                 Console.WriteLine(line);
             }
             Console.WriteLine("ratio: gradient time / forward time; speedup: torch autograd time / our gradient time");
+            if (parse.GetValue(profile)) OpProfile.Print(GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray(), imageName, imageShape, threadCount, ks[0]);
         }));
         return command;
     }

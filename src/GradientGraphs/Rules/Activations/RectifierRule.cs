@@ -7,11 +7,12 @@ namespace GradientGraphs.Rules.Activations;
 /// The rectifiers, whose backward depends on the chosen <see cref="BackwardRule"/>:
 /// gradient: dY * D; deconvnet: R(dY); guided: R(dY) * D,
 /// where D is the op's derivative at the forward input and R is the rectifier applied to the
-/// backward signal (METHOD.md section 4).
+/// backward signal (METHOD.md section 4). D is computed once on the forward tensors, in as few
+/// passes over them as possible: applying it costs one Mul per rectifier.
 /// </summary>
 public abstract class RectifierRule : UnaryRule
 {
-    /// <summary>D: dY/dX on the forward tensors, [N, ...].</summary>
+    /// <summary>D: dY/dX on the forward tensors, float [N, ...].</summary>
     protected abstract string Derivative(NodeProto node, GraphEmitter e);
 
     /// <summary>R: the rectifier applied to the backward signal (folded), for deconvnet and guided.</summary>
@@ -19,10 +20,14 @@ public abstract class RectifierRule : UnaryRule
 
     protected override string Backward(NodeProto node, string dY, BackwardContext ctx)
     {
-        var shape = ctx.Shape(node.Output[0]);
         var signal = ctx.Rule == BackwardRule.Gradient ? dY : RectifySignal(node, dY, ctx);
-        return ctx.Rule == BackwardRule.DeconvNet
-            ? signal
-            : ctx.MulByForward(signal, shape, Derivative(node, ctx.E), shape);
+        return ctx.Rule == BackwardRule.DeconvNet ? signal : MulByMask(node, signal, Derivative(node, ctx.E), ctx);
+    }
+
+    /// <summary>signal times a float tensor of the forward op's shape (a mask or a derivative).</summary>
+    protected static string MulByMask(NodeProto node, string signal, string mask, BackwardContext ctx)
+    {
+        var shape = ctx.Shape(node.Output[0]);
+        return ctx.MulByForward(signal, shape, mask, shape);
     }
 }
