@@ -10,23 +10,13 @@ namespace GradientGraphs.Rules.Pooling;
 /// window taps that were averaged (padding included or not, as count_include_pad says),
 /// computed here for every output position.
 /// </summary>
-public sealed class AveragePoolRule : OpRule
+public sealed class AveragePoolRule : PoolRule
 {
     public override string OpType => "AveragePool";
 
-    private static WindowGeometry Geometry(NodeProto node, ForwardFacts facts) =>
-        WindowGeometry.Resolve(node, facts.Shape(node.Input[0]), node.Ints("kernel_shape")!);
-
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
-    {
-        var x = facts.Shape(node.Input[0]);
-        return [[x[0], x[1], .. Geometry(node, facts).OutputSize]];
-    }
-
     public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        node.Ints("kernel_shape") == null ? "no kernel_shape"
-        : node.Ints("dilations") is { } d && d.Any(v => v != 1) ? "dilations other than 1 are not supported"
-        : null;
+        base.Refusal(node, facts)
+        ?? (node.Ints("dilations") is { } d && d.Any(v => v != 1) ? "dilations other than 1 are not supported" : null);
 
     public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
     {

@@ -9,22 +9,9 @@ namespace GradientGraphs.Rules.Pooling;
 /// also returns its arg-max indices; the backward scatters dY onto them, adding where
 /// overlapping windows share a maximum (ScatterElements, reduction "add").
 /// </summary>
-public sealed class MaxPoolRule : OpRule
+public sealed class MaxPoolRule : PoolRule
 {
     public override string OpType => "MaxPool";
-
-    private static WindowGeometry Geometry(NodeProto node, ForwardFacts facts) =>
-        WindowGeometry.Resolve(node, facts.Shape(node.Input[0]), node.Ints("kernel_shape")!);
-
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
-    {
-        var x = facts.Shape(node.Input[0]);
-        long[] y = [x[0], x[1], .. Geometry(node, facts).OutputSize];
-        return node.Output.Count > 1 ? [y, y] : [y];
-    }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        node.Ints("kernel_shape") == null ? "no kernel_shape" : null;
 
     public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
     {
