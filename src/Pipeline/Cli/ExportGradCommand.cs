@@ -1,6 +1,9 @@
 using System.CommandLine;
 using GradientGraphs.Building;
 using Google.Protobuf;
+using Pipeline.Cards;
+using Pipeline.Inference;
+using Pipeline.Stages;
 
 namespace Pipeline.Cli;
 
@@ -13,17 +16,29 @@ public static class ExportGradCommand
         var output = new Option<FileInfo>("--out") { Description = "where to write the gradient model", Required = true };
         var rule = new Option<BackwardRule>("--rule") { Description = "ReLU backward: gradient (default), deconvnet or guided", DefaultValueFactory = _ => BackwardRule.Gradient };
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (default: the only output)" };
-        var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput };
+        var card = new Option<FileInfo?>("--card") { Description = "model card JSON to store in the model (pre-processing and classes; see models/onnx)" };
+        var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput, card };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
             var gradientModel = GradientGraphBuilder.Build(bytes, new BuildOptions { Rule = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
+            if (parse.GetValue(card) is { } cardFile) StoreCard(gradientModel, ModelCard.Load(cardFile.FullName), source.Name);
             target.Directory?.Create();
             File.WriteAllBytes(target.FullName, gradientModel.ToByteArray());
             Console.WriteLine($"wrote {target.FullName} ({gradientModel.Graph.Node.Count} nodes, rule {parse.GetValue(rule).ToString().ToLowerInvariant()})");
         }));
         return command;
+    }
+
+    /// <summary>Checks the card against the model (input size, number of scores) and stores it in metadata_props.</summary>
+    private static void StoreCard(Onnx.ModelProto gradientModel, ModelCard card, string modelName)
+    {
+        var bytes = gradientModel.ToByteArray();
+        using var runner = new GradientRunner(bytes, new DeviceChoice("cpu"), 1);
+        var scores = runner.Scores(new float[runner.ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b)], 1);
+        card.CheckFits(runner.ImageShape, scores.Length, modelName);
+        gradientModel.MetadataProps.Add(new Onnx.StringStringEntryProto { Key = ModelCard.MetadataKey, Value = card.ToJson() });
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OpenCvSharp;
 using Pipeline.Inference;
 using Pipeline.Stages;
 
@@ -20,7 +19,7 @@ public static class SaliencyCommand
         var labels = new Option<FileInfo?>("--labels") { Description = "class names, one per line in class-index order" };
         var shorterSide = new Option<int>("--shorter-side") { Description = "rescale the shorter side to this before the centre crop", DefaultValueFactory = _ => 256 };
         var scale = new Option<float>("--scale") { Description = "x = pixel * scale + offset", DefaultValueFactory = _ => PixelTransform.MinusOneToOne.Scale };
-        var offset = new Option<float>("--offset") { Description = "x = pixel * scale + offset", DefaultValueFactory = _ => PixelTransform.MinusOneToOne.Offset };
+        var offset = new Option<float>("--offset") { Description = "x = pixel * scale + offset", DefaultValueFactory = _ => -1f };
         var bgr = new Option<bool>("--bgr") { Description = "the model takes BGR channels (default RGB)" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
         var command = new Command("saliency", "Class saliency maps for one image's top classes.") { model, image, output, top, labels, shorterSide, scale, offset, bgr, device };
@@ -38,9 +37,9 @@ public static class SaliencyCommand
             var tensor = new float[channels * height * width];
             Preprocessing.ToTensor(crop, new PixelTransform(!parse.GetValue(bgr), parse.GetValue(scale), parse.GetValue(offset)), tensor);
 
-            var (scores, _) = runner.Run(tensor, 1, [[0]]);
+            var scores = runner.Scores(tensor, 1);
             var best = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(parse.GetValue(top)).Select(i => (long)i).ToArray();
-            var (_, gradients) = runner.Run(tensor, 1, [best]);
+            var gradients = runner.Gradients(tensor, 1, [best]);
 
             outDir.Create();
             var stem = Path.GetFileNameWithoutExtension(imagePath);
@@ -48,11 +47,7 @@ public static class SaliencyCommand
             for (int rank = 0; rank < best.Length; rank++)
             {
                 var map = SaliencyMaps.FromGradient(gradients.AsSpan(rank * perClass, perClass), channels, height, width);
-                using var grey = MapImages.Grey(map, height, width);
-                using var overlay = MapImages.Overlay(crop, grey);
-                var name = $"{stem}_{rank + 1}_class{best[rank]}";
-                Cv2.ImWrite(Path.Combine(outDir.FullName, name + "_map.png"), grey);
-                Cv2.ImWrite(Path.Combine(outDir.FullName, name + "_overlay.png"), overlay);
+                MapImages.Save(outDir.FullName, $"{stem}_{rank + 1}_class{best[rank]}", crop, map, null);
                 var label = names != null && best[rank] < names.Length ? names[best[rank]] : "";
                 Console.WriteLine($"{rank + 1}. class {best[rank],4} score {scores[best[rank]],8:F3}  {label}");
             }

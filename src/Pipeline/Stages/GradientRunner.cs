@@ -1,43 +1,65 @@
+using Google.Protobuf;
 using GradientGraphs.Building;
 using Microsoft.ML.OnnxRuntime;
+using Onnx;
 using Pipeline.Inference;
 
 namespace Pipeline.Stages;
 
-/// <summary>Stage 3: a gradient model on ONNX Runtime: class scores and input gradients for chosen classes.</summary>
+/// <summary>
+/// Stage 3: a gradient model on ONNX Runtime. Class scores come from its forward part alone (a
+/// second session without the backward), so ranking the classes costs one forward pass; gradients
+/// for the chosen classes then cost one forward and one backward pass over all K classes.
+/// </summary>
 public sealed class GradientRunner : IDisposable
 {
-    private readonly InferenceSession _session;
+    private readonly InferenceSession _forward;
+    private readonly InferenceSession _gradient;
     private readonly string _scoreOutput;
 
     public string ImageInput { get; }
     public long[] ImageShape { get; }
     public string Device { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads)
     {
-        _session = OrtSessions.Create(gradientModel, device, threads, out var used);
-        Device = used;
-        var metadata = _session.ModelMetadata.CustomMetadataMap;
-        if (!metadata.TryGetValue(GradientModelContract.ScoreTensorKey, out var scoreTensor) || !_session.InputMetadata.ContainsKey(GradientModelContract.ClassIndexInput))
+        var model = ModelProto.Parser.ParseFrom(gradientModel);
+        Metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        if (!Metadata.ContainsKey(GradientModelContract.ScoreTensorKey) || model.Graph.Input.All(i => i.Name != GradientModelContract.ClassIndexInput))
             throw new Cli.InputException("the model is not a gradient model: make one with `Pipeline export-grad`");
-        _scoreOutput = metadata[GradientModelContract.ScoreOutputKey];
-        ImageInput = metadata[GradientModelContract.ImageInputKey];
-        ImageShape = _session.InputMetadata[ImageInput].Dimensions.Select(d => (long)d).ToArray();
+        _scoreOutput = Metadata[GradientModelContract.ScoreOutputKey];
+        ImageInput = Metadata[GradientModelContract.ImageInputKey];
+        _gradient = OrtSessions.Create(gradientModel, device, threads, out var used);
+        _forward = OrtSessions.Create(ForwardPart.Of(model).ToByteArray(), device, threads, out _);
+        Device = used;
+        ImageShape = _gradient.InputMetadata[ImageInput].Dimensions.Select(d => (long)d).ToArray();
     }
 
-    /// <summary>Scores [N, classes] (the score output) and input_grad [N, K, C, H, W] for classIndex [N][K].</summary>
-    public (float[] Scores, float[] Gradients) Run(float[] images, int count, long[][] classIndex)
+    /// <summary>The score output, [count, scores].</summary>
+    public float[] Scores(float[] images, int count)
     {
-        long[] shape = [count, .. ImageShape[1..]];
-        using var image = OrtValue.CreateTensorValueFromMemory(images, shape);
+        using var image = OrtValue.CreateTensorValueFromMemory(images, [count, .. ImageShape[1..]]);
+        using var runOptions = new RunOptions();
+        using var outputs = _forward.Run(runOptions, new Dictionary<string, OrtValue> { [ImageInput] = image }, [_scoreOutput]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>input_grad [count, K, C, H, W] for classIndex [count][K] (score indices).</summary>
+    public float[] Gradients(float[] images, int count, long[][] classIndex)
+    {
+        using var image = OrtValue.CreateTensorValueFromMemory(images, [count, .. ImageShape[1..]]);
         using var classes = OrtValue.CreateTensorValueFromMemory(classIndex.SelectMany(r => r).ToArray(), [count, classIndex[0].Length]);
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions,
+        using var outputs = _gradient.Run(runOptions,
             new Dictionary<string, OrtValue> { [ImageInput] = image, [GradientModelContract.ClassIndexInput] = classes },
-            [_scoreOutput, GradientModelContract.InputGradOutput]);
-        return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
+            [GradientModelContract.InputGradOutput]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _forward.Dispose();
+        _gradient.Dispose();
+    }
 }

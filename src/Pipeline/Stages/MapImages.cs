@@ -1,8 +1,9 @@
 using OpenCvSharp;
+using Pipeline.Localisation;
 
 namespace Pipeline.Stages;
 
-/// <summary>Output: saliency maps as PNGs a person can open: the map itself, and a heat overlay on the image.</summary>
+/// <summary>Output: saliency maps as PNGs a person can open: the map itself, and a heat overlay on the image (with its box).</summary>
 public static class MapImages
 {
     /// <summary>
@@ -21,12 +22,23 @@ public static class MapImages
         return grey;
     }
 
-    public static Mat Overlay(Mat bgr, Mat grey)
+    public static Mat Overlay(Mat bgr, Mat grey, Box? box = null)
     {
         using var heat = new Mat();
         Cv2.ApplyColorMap(grey, heat, ColormapTypes.Jet);
         var blended = new Mat();
         Cv2.AddWeighted(bgr, 0.5, heat, 0.5, 0, blended);
+        if (box is { } b)
+            Cv2.Rectangle(blended, new Point(b.XMin, b.YMin), new Point(b.XMax, b.YMax), Scalar.White, Math.Max(2, Math.Min(bgr.Width, bgr.Height) / 150));
         return blended;
+    }
+
+    /// <summary>Writes NAME_map.png and NAME_overlay.png into the folder.</summary>
+    public static void Save(string folder, string name, Mat bgr, float[] map, Box? box)
+    {
+        using var grey = Grey(map, bgr.Height, bgr.Width);
+        using var overlay = Overlay(bgr, grey, box);
+        Cv2.ImWrite(Path.Combine(folder, name + "_map.png"), grey);
+        Cv2.ImWrite(Path.Combine(folder, name + "_overlay.png"), overlay);
     }
 }

@@ -2,11 +2,15 @@ using OpenCvSharp;
 
 namespace Pipeline.Stages;
 
-/// <summary>How a model wants its pixels: x = pixel * Scale + Offset per channel, RGB or BGR, NCHW.</summary>
-public sealed record PixelTransform(bool Rgb, float Scale, float Offset)
+/// <summary>How a model wants its pixels: x = (pixel * Scale - Mean[c]) / Std[c], channels RGB or BGR, NCHW.</summary>
+public sealed record PixelTransform(bool Rgb, float Scale, float[] Mean, float[] Std)
 {
+    public PixelTransform(bool rgb, float scale, float offset) : this(rgb, scale, [-offset, -offset, -offset], [1f, 1f, 1f]) { }
+
     /// <summary>MobileNetV2 of the shared models: x = pixel / 127.5 - 1.</summary>
     public static readonly PixelTransform MinusOneToOne = new(true, 1f / 127.5f, -1f);
+
+    public float Apply(byte pixel, int channel) => (pixel * Scale - Mean[channel]) / Std[channel];
 }
 
 /// <summary>Stage 2: crops of the rescaled image, as the model's input tensor.</summary>
@@ -30,9 +34,9 @@ public static class Preprocessing
         {
             var p = pixels[i];
             byte c0 = transform.Rgb ? p.Item2 : p.Item0, c2 = transform.Rgb ? p.Item0 : p.Item2;
-            destination[i] = c0 * transform.Scale + transform.Offset;
-            destination[plane + i] = p.Item1 * transform.Scale + transform.Offset;
-            destination[2 * plane + i] = c2 * transform.Scale + transform.Offset;
+            destination[i] = transform.Apply(c0, 0);
+            destination[plane + i] = transform.Apply(p.Item1, 1);
+            destination[2 * plane + i] = transform.Apply(c2, 2);
         }
     }
 }

@@ -1,0 +1,36 @@
+using Onnx;
+
+namespace GradientGraphs.Building;
+
+/// <summary>
+/// The forward model inside a gradient model: its source outputs, without class_index, input_grad
+/// or any backward node. For ranking classes before asking for their gradients.
+/// </summary>
+public static class ForwardPart
+{
+    public static ModelProto Of(ModelProto gradientModel)
+    {
+        var model = gradientModel.Clone();
+        var graph = model.Graph;
+        for (int i = graph.Output.Count - 1; i >= 0; i--)
+            if (graph.Output[i].Name == GradientModelContract.InputGradOutput) graph.Output.RemoveAt(i);
+        for (int i = graph.Input.Count - 1; i >= 0; i--)
+            if (graph.Input[i].Name == GradientModelContract.ClassIndexInput) graph.Input.RemoveAt(i);
+
+        var needed = graph.Output.Select(o => o.Name).ToHashSet();
+        var kept = new List<NodeProto>();
+        foreach (var node in graph.Node.Reverse())
+        {
+            if (!node.Output.Any(needed.Contains)) continue;
+            kept.Add(node);
+            needed.UnionWith(node.Input.Where(i => i != ""));
+        }
+        kept.Reverse();
+        graph.Node.Clear();
+        graph.Node.AddRange(kept);
+        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
+        graph.Initializer.Clear();
+        graph.Initializer.AddRange(initializers);
+        return model;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Pipeline.Localisation;
+
+/// <summary>The knobs of localisation; the defaults are METHOD.md section 3's.</summary>
+public sealed record LocalisationOptions
+{
+    /// <summary>Pixels above this saliency quantile are fixed foreground (and fit the foreground colour model).</summary>
+    public double ForegroundQuantile { get; init; } = 0.95;
+    /// <summary>Pixels below this saliency quantile are fixed background.</summary>
+    public double BackgroundQuantile { get; init; } = 0.30;
+    /// <summary>Components of each colour GMM.</summary>
+    public int Components { get; init; } = 5;
+    /// <summary>GrabCut iterations.</summary>
+    public int Iterations { get; init; } = 5;
+    /// <summary>Segmentation runs on the image scaled so its longer side is at most this.</summary>
+    public int SegmentationSide { get; init; } = 320;
+    /// <summary>Fewer seed pixels than this on either side: no segmentation (see the fallbacks).</summary>
+    public int MinimumSeeds { get; init; } = 20;
+    /// <summary>Gaussian smoothing of the map before thresholding, as a fraction of the image's shorter side (threshold method).</summary>
+    public double Smoothing { get; init; } = 0.03;
+    /// <summary>The threshold method's box: pixels of the smoothed map above this fraction of its maximum.</summary>
+    public double MaxFraction { get; init; } = 0.3;
+}
+
+/// <summary>A box and how it was found (a method's normal path, or which fallback).</summary>
+public sealed record Located(Box Box, string How);

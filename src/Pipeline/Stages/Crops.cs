@@ -1,0 +1,90 @@
+using OpenCvSharp;
+using Pipeline.Cards;
+
+namespace Pipeline.Stages;
+
+/// <summary>One sub-image: its top-left corner in the rescaled image, and whether it is mirrored.</summary>
+public readonly record struct Crop(int X, int Y, bool Mirrored);
+
+/// <summary>
+/// Stage 2: the sub-images the model sees. The image is rescaled (shorter side to S, or squashed to
+/// S x S); 10 crops are its 4 corners and centre, each also mirrored; 1 crop is the centre (or, for
+/// squash, the whole image at the model's size). Where the rescaled image is longer than 3 crop
+/// sides (aspect above about 2.6 at 256/224) the corners and centre leave gaps; pixels in no crop
+/// get saliency 0.
+/// </summary>
+public sealed class CropLayout
+{
+    public required Size Rescaled { get; init; }
+    public required int Side { get; init; }
+    public required IReadOnlyList<Crop> Crops { get; init; }
+
+    public static CropLayout For(Size original, ModelCard card, int crops)
+    {
+        int side = card.InputSize;
+        Size rescaled;
+        if (card.Resize == "squash")
+            rescaled = crops == 1 ? new Size(side, side) : new Size(card.ShorterSide, card.ShorterSide);
+        else
+        {
+            double factor = (double)card.ShorterSide / Math.Min(original.Width, original.Height);
+            rescaled = new Size(Math.Max(side, (int)Math.Round(original.Width * factor)), Math.Max(side, (int)Math.Round(original.Height * factor)));
+        }
+        int right = rescaled.Width - side, bottom = rescaled.Height - side;
+        var centre = new Crop(right / 2, bottom / 2, false);
+        var list = crops == 1
+            ? new List<Crop> { centre }
+            : new[] { new Crop(0, 0, false), new Crop(right, 0, false), new Crop(0, bottom, false), new Crop(right, bottom, false), centre }
+                .SelectMany(c => new[] { c, c with { Mirrored = true } }).ToList();
+        return new CropLayout { Rescaled = rescaled, Side = side, Crops = list };
+    }
+
+    /// <summary>The crops as a batch tensor [crops, 3, side, side].</summary>
+    public float[] ToTensor(Mat bgr, PixelTransform pixels)
+    {
+        var interpolation = Rescaled.Width < bgr.Width ? InterpolationFlags.Area : InterpolationFlags.Linear;
+        using var rescaled = bgr.Resize(Rescaled, 0, 0, interpolation);
+        int perCrop = 3 * Side * Side;
+        var tensor = new float[Crops.Count * perCrop];
+        for (int i = 0; i < Crops.Count; i++)
+        {
+            var c = Crops[i];
+            using var view = new Mat(rescaled, new Rect(c.X, c.Y, Side, Side));
+            using var crop = new Mat();
+            if (c.Mirrored) Cv2.Flip(view, crop, FlipMode.Y); else view.CopyTo(crop);
+            Preprocessing.ToTensor(crop, pixels, tensor.AsSpan(i * perCrop, perCrop));
+        }
+        return tensor;
+    }
+
+    /// <summary>
+    /// Per-crop maps [side * side] placed back at their crops' positions (mirrored ones flipped back),
+    /// averaged over the crops that cover each pixel, and resized to the original image.
+    /// </summary>
+    public float[] Average(IReadOnlyList<float[]> cropMaps, Size original)
+    {
+        int w = Rescaled.Width, h = Rescaled.Height;
+        var sum = new float[w * h];
+        var count = new int[w * h];
+        for (int i = 0; i < Crops.Count; i++)
+        {
+            var c = Crops[i];
+            var map = cropMaps[i];
+            for (int y = 0; y < Side; y++)
+            for (int x = 0; x < Side; x++)
+            {
+                int source = y * Side + (c.Mirrored ? Side - 1 - x : x);
+                int target = (c.Y + y) * w + c.X + x;
+                sum[target] += map[source];
+                count[target]++;
+            }
+        }
+        for (int i = 0; i < sum.Length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
+        if (w == original.Width && h == original.Height) return sum;
+        using var small = new Mat(h, w, MatType.CV_32FC1);
+        small.SetArray(sum);
+        using var large = small.Resize(original, 0, 0, InterpolationFlags.Linear);
+        large.GetArray(out float[] result);
+        return result;
+    }
+}
