@@ -10,7 +10,7 @@ public static class CommandLine
 
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
-        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), SaliencyCommand.Create() };
+        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), SaliencyCommand.Create(), RunCommand.Create(), EvalCommand.Create() };
         lock (ConsoleLock)
         {
             var (stdout, stderr) = (new StringWriter(), new StringWriter());
@@ -24,6 +24,13 @@ public static class CommandLine
                 Console.SetError(oldErr);
             }
         }
+    }
+
+    public static string Repository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Pipeline.sln not found above the test binaries");
     }
 
     public static string Shared(params string[] parts)

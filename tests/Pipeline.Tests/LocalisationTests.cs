@@ -1,0 +1,92 @@
+using OpenCvSharp;
+using Pipeline.Localisation;
+
+namespace Pipeline.Tests;
+
+/// <summary>Localisers on synthetic images whose right answer is known.</summary>
+public class LocalisationTests
+{
+    /// <summary>A red rectangle on a textured blue background; the map is high on a part of the rectangle only.</summary>
+    private static (Mat Image, float[] Map, Box Object) Scene()
+    {
+        int w = 200, h = 150;
+        var image = new Mat(h, w, MatType.CV_8UC3, new Scalar(200, 80, 40));
+        var random = new Random(3);
+        var obj = new Box(60, 40, 139, 109);
+        for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+        {
+            bool inside = x >= obj.XMin && x <= obj.XMax && y >= obj.YMin && y <= obj.YMax;
+            int noise = random.Next(-20, 21);
+            image.Set(y, x, inside ? new Vec3b(30, (byte)(40 + noise / 2), (byte)(210 + noise / 2)) : new Vec3b((byte)(200 + noise / 2), (byte)(80 + noise), 40));
+        }
+        // Saliency: strong on a part of the rectangle (the "discriminative part"), middling on the
+        // rest of it, weak speckle on the background.
+        var map = new float[w * h];
+        for (int i = 0; i < map.Length; i++)
+        {
+            int x = i % w, y = i / w;
+            bool part = x >= 60 && x <= 90 && y >= 40 && y <= 109;
+            bool inside = x >= obj.XMin && x <= obj.XMax && y >= obj.YMin && y <= obj.YMax;
+            map[i] = (float)(part ? 1 + random.NextDouble() : inside ? 0.2 + 0.1 * random.NextDouble() : 0.1 * random.NextDouble());
+        }
+        return (image, map, obj);
+    }
+
+    [Fact]
+    public void Paper_method_grows_the_discriminative_part_to_the_whole_object_by_colour()
+    {
+        var (image, map, obj) = Scene();
+        using (image)
+        {
+            var located = new PaperLocaliser().Locate(image, map, new LocalisationOptions());
+            Assert.Equal("segmentation", located.How);
+            Assert.True(located.Box.IoU(obj) > 0.8, $"box {located.Box} vs object {obj}");
+        }
+    }
+
+    [Fact]
+    public void Flat_and_empty_maps_fall_back_without_crashing()
+    {
+        var (image, _, _) = Scene();
+        using (image)
+        {
+            var flat = new float[image.Width * image.Height];
+            foreach (var localiser in Localiser.All)
+            {
+                var located = localiser.Locate(image, flat, new LocalisationOptions());
+                Assert.Equal(Box.Whole(image.Width, image.Height), located.Box);
+            }
+            // A tiny image: 5% of 64 pixels are too few foreground seeds for colour models.
+            using var tiny = image.Resize(new Size(8, 8));
+            var noise = Enumerable.Range(0, 64).Select(i => (float)(i * 7 % 64)).ToArray();
+            var paper = new PaperLocaliser().Locate(tiny, noise, new LocalisationOptions());
+            Assert.StartsWith("too few seeds", paper.How);
+        }
+    }
+
+    [Fact]
+    public void Threshold_method_boxes_the_salient_region()
+    {
+        var (image, map, _) = Scene();
+        using (image)
+        {
+            var located = new ThresholdLocaliser().Locate(image, map, new LocalisationOptions());
+            Assert.True(located.Box.IoU(new Box(60, 40, 90, 109)) > 0.7, $"box {located.Box}");
+        }
+    }
+
+    [Fact]
+    public void Colour_gmm_is_deterministic_and_prefers_its_own_colours()
+    {
+        var random = new Random(1);
+        var reds = Enumerable.Range(0, 500).Select(_ => ((byte)random.Next(0, 40), (byte)random.Next(0, 40), (byte)random.Next(200, 255))).ToList();
+        var blues = Enumerable.Range(0, 500).Select(_ => ((byte)random.Next(200, 255), (byte)random.Next(0, 60), (byte)random.Next(0, 40))).ToList();
+        var red = ColorGmm.Fit(reds);
+        var again = ColorGmm.Fit(reds);
+        var blue = ColorGmm.Fit(blues);
+        Assert.Equal(red.LogLikelihood(20, 20, 230), again.LogLikelihood(20, 20, 230));
+        Assert.True(red.LogLikelihood(20, 20, 230) > blue.LogLikelihood(20, 20, 230));
+        Assert.True(blue.LogLikelihood(230, 30, 20) > red.LogLikelihood(230, 30, 20));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+
+namespace Pipeline.Tests;
+
+/// <summary>`Pipeline run` end to end on real photos with the shared MobileNetV2 (one crop, for speed).</summary>
+public class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string GradientModelWithCard()
+    {
+        var model = Path.Combine(_dir, "mnv2_grad.onnx");
+        var card = Path.Combine(CommandLine.Repository(), "models", "onnx", "mobilenet_v2.card.json");
+        var (code, _, stderr) = CommandLine.Run("export-grad", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--out", model, "--card", card);
+        Assert.True(code == 0, stderr);
+        return model;
+    }
+
+    private string Images()
+    {
+        var images = Path.Combine(_dir, "images");
+        Directory.CreateDirectory(images);
+        File.Copy(CommandLine.Shared("data", "photos", "parrot.jpg"), Path.Combine(images, "parrot.jpg"));
+        File.Copy(CommandLine.Shared("data", "photos", "cat.bmp"), Path.Combine(images, "cat.bmp"));
+        File.WriteAllText(Path.Combine(images, "broken.jpg"), "not a jpeg");
+        return images;
+    }
+
+    [Fact]
+    public void Writes_five_boxes_per_image_an_error_line_for_the_broken_file_and_a_report()
+    {
+        var model = GradientModelWithCard();
+        var output = Path.Combine(_dir, "out");
+        var (code, stdout, stderr) = CommandLine.Run("run", "--model", model, "--images", Images(), "--out", output, "--crops", "1", "--device", "cpu", "--save-maps");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("2 images, 1 errors", stdout);
+
+        var rows = File.ReadAllLines(Path.Combine(output, "loc.csv"));
+        Assert.Equal("ImageId,PredictionString", rows[0]);
+        Assert.Equal(["cat", "parrot"], rows[1..].Select(r => r.Split(',')[0]).Order());
+        var parrot = rows.Single(r => r.StartsWith("parrot,")).Split(',')[1].Split(' ');
+        Assert.Equal(25, parrot.Length);
+        Assert.Equal("n01818515", parrot[0]); // macaw, the model card's example
+        int width = 0, height = 0;
+        using (var image = OpenCvSharp.Cv2.ImRead(CommandLine.Shared("data", "photos", "parrot.jpg"))) (width, height) = (image.Width, image.Height);
+        for (int g = 0; g < 5; g++)
+        {
+            var v = parrot.Skip(5 * g + 1).Take(4).Select(int.Parse).ToArray();
+            Assert.True(0 <= v[0] && v[0] <= v[2] && v[2] < width && 0 <= v[1] && v[1] <= v[3] && v[3] < height, string.Join(" ", v));
+        }
+
+        var errors = File.ReadAllLines(Path.Combine(output, "errors.csv"));
+        Assert.Equal(2, errors.Length);
+        Assert.Contains("broken.jpg", errors[1]);
+
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "run.json")));
+        Assert.Equal(64, report.RootElement.GetProperty("modelSha256").GetString()!.Length);
+        Assert.Equal(2, report.RootElement.GetProperty("images").GetInt32());
+        Assert.Equal(10, Directory.GetFiles(Path.Combine(output, "maps"), "*.png").Length / 2);
+    }
+
+    [Fact]
+    public void Devkit_format_writes_one_based_class_ids_in_image_order()
+    {
+        var model = GradientModelWithCard();
+        var output = Path.Combine(_dir, "devkit");
+        var list = Path.Combine(_dir, "list.txt");
+        File.WriteAllLines(list, [CommandLine.Shared("data", "photos", "parrot.jpg")]);
+        var (code, _, stderr) = CommandLine.Run("run", "--model", model, "--images", list, "--out", output, "--crops", "1", "--device", "cpu", "--format", "devkit", "--method", "whole");
+        Assert.True(code == 0, stderr);
+        var line = File.ReadAllLines(Path.Combine(output, "loc.txt")).Single().Split(' ');
+        Assert.Equal("89", line[0]); // macaw is class index 88
+        Assert.Equal(25, line.Length);
+    }
+
+    [Fact]
+    public void A_model_without_a_card_is_refused_in_one_line()
+    {
+        var model = Path.Combine(_dir, "plain_grad.onnx");
+        CommandLine.Run("export-grad", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--out", model);
+        var (code, _, stderr) = CommandLine.Run("run", "--model", model, "--images", Images(), "--out", Path.Combine(_dir, "x"), "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("no model card", stderr);
+    }
+}
