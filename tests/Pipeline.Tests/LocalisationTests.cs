@@ -66,14 +66,19 @@ public class LocalisationTests
     }
 
     [Fact]
-    public void Threshold_method_boxes_the_salient_region()
+    public void Mass_box_holds_the_central_mass_and_ignores_far_speckle()
     {
-        var (image, map, _) = Scene();
-        using (image)
-        {
-            var located = new ThresholdLocaliser().Locate(image, map, new LocalisationOptions());
-            Assert.True(located.Box.IoU(new Box(60, 40, 90, 109)) > 0.7, $"box {located.Box}");
-        }
+        // Uniform mass in columns 10..19 and rows 5..9 of a 40x20 map. With 5% tails the box keeps
+        // the columns whose cumulative share lies in (0.05, 0.95): 10..19 holds 10% per column, so
+        // column 10 (0..0.1) starts it and column 19 (0.9..1.0) ends it, hand-computed; a far
+        // speckle of 1% of the mass does not move it.
+        int w = 40, h = 20;
+        var map = new float[w * h];
+        for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 1;
+        map[19 * w + 39] = 0.5f;
+        using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
+        var located = new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1 });
+        Assert.Equal(new Box(10, 5, 19, 9), located.Box);
     }
 
     [Fact]

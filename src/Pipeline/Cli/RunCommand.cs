@@ -28,7 +28,7 @@ public static class RunCommand
         var saveMaps = new Option<bool>("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
         var cardFile = new Option<FileInfo?>("--card") { Description = "model card JSON (overrides the one stored in the model)" };
-        var method = new Option<string>("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "threshold" };
+        var method = new Option<string>("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
         var truth = new Option<FileInfo?>("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
         var defaults = new LocalisationOptions();
         var fgQuantile = new Option<double>("--fg-quantile") { Description = "foreground seed quantile", DefaultValueFactory = _ => defaults.ForegroundQuantile };
@@ -36,13 +36,15 @@ public static class RunCommand
         var components = new Option<int>("--components") { Description = "GMM components", DefaultValueFactory = _ => defaults.Components };
         var iterations = new Option<int>("--iterations") { Description = "GrabCut iterations", DefaultValueFactory = _ => defaults.Iterations };
         var segmentationSide = new Option<int>("--segmentation-side") { Description = "longer side of the image the segmentation runs on", DefaultValueFactory = _ => defaults.SegmentationSide };
-        var smoothing = new Option<double>("--smoothing") { Description = "threshold method: Gaussian sigma as a fraction of the shorter side", DefaultValueFactory = _ => defaults.Smoothing };
-        var maxFraction = new Option<double>("--max-fraction") { Description = "threshold method: keep pixels above this fraction of the smoothed map's range", DefaultValueFactory = _ => defaults.MaxFraction };
+        var smoothing = new Option<double>("--smoothing") { Description = "mass-box method: Gaussian sigma as a fraction of the shorter side", DefaultValueFactory = _ => defaults.Smoothing };
+        var massTail = new Option<double>("--mass-tail") { Description = "mass-box method: share of the saliency mass left outside each side", DefaultValueFactory = _ => defaults.MassTail };
+        var massPower = new Option<double>("--mass-power") { Description = "mass-box method: power the map is raised to", DefaultValueFactory = _ => defaults.MassPower };
+        var mapCache = new Option<DirectoryInfo?>("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
             model, images, output, top, crops, format, saveMaps, device, cardFile, method, truth,
-            fgQuantile, bgQuantile, components, iterations, segmentationSide, smoothing, maxFraction, threads,
+            fgQuantile, bgQuantile, components, iterations, segmentationSide, smoothing, massTail, massPower, mapCache, threads,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
@@ -57,7 +59,8 @@ public static class RunCommand
             {
                 ForegroundQuantile = parse.GetValue(fgQuantile), BackgroundQuantile = parse.GetValue(bgQuantile),
                 Components = parse.GetValue(components), Iterations = parse.GetValue(iterations),
-                SegmentationSide = parse.GetValue(segmentationSide), Smoothing = parse.GetValue(smoothing), MaxFraction = parse.GetValue(maxFraction),
+                SegmentationSide = parse.GetValue(segmentationSide), Smoothing = parse.GetValue(smoothing),
+                MassTail = parse.GetValue(massTail), MassPower = parse.GetValue(massPower),
             };
             var modelBytes = ModelFiles.Read(modelFile);
             var paths = ImageList.From(parse.GetValue(images)!);
@@ -70,7 +73,8 @@ public static class RunCommand
             Directory.CreateDirectory(outDir);
             var mapDir = Path.Combine(outDir, "maps");
             if (parse.GetValue(saveMaps)) Directory.CreateDirectory(mapDir);
-            var explainer = new ImageExplainer(runner, card, cropCount, parse.GetValue(top), localiser, options);
+            var cache = parse.GetValue(mapCache) is { } cacheDir ? new MapCache(cacheDir.FullName, Convert.ToHexStringLower(SHA256.HashData(modelBytes)), cropCount) : null;
+            var explainer = new ImageExplainer(runner, card, cropCount, parse.GetValue(top), localiser, options, cache);
             var total = Stopwatch.StartNew();
             double saliency = 0, localisation = 0;
             int done = 0, failed = 0;

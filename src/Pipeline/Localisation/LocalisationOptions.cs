@@ -15,10 +15,12 @@ public sealed record LocalisationOptions
     public int SegmentationSide { get; init; } = 320;
     /// <summary>Fewer seed pixels than this on either side: no segmentation (see the fallbacks).</summary>
     public int MinimumSeeds { get; init; } = 20;
-    /// <summary>Gaussian smoothing of the map before thresholding, as a fraction of the image's shorter side (threshold method).</summary>
-    public double Smoothing { get; init; } = 0.03;
-    /// <summary>The threshold method's box: pixels of the smoothed map above this fraction of its maximum.</summary>
-    public double MaxFraction { get; init; } = 0.3;
+    /// <summary>The mass-box method: Gaussian smoothing of the map, sigma as a fraction of the image's shorter side.</summary>
+    public double Smoothing { get; init; } = 0.02;
+    /// <summary>The mass-box method: the share of the saliency mass left outside on each side.</summary>
+    public double MassTail { get; init; } = 0.05;
+    /// <summary>The mass-box method: the map (above its floor) is raised to this power first.</summary>
+    public double MassPower { get; init; } = 2.0;
 }
 
 /// <summary>A box and how it was found (a method's normal path, or which fallback).</summary>

@@ -47,6 +47,18 @@ public static class MapMath
         return new Box(left, top, left + stats.At<int>(best, (int)ConnectedComponentsTypes.Width) - 1, top + stats.At<int>(best, (int)ConnectedComponentsTypes.Height) - 1);
     }
 
+    /// <summary>The map blurred with a Gaussian of sigma = fraction of the shorter side (no blur for 0).</summary>
+    public static float[] Smooth(float[] map, int width, int height, double fraction)
+    {
+        if (fraction <= 0) return map;
+        using var raw = new Mat(height, width, MatType.CV_32FC1);
+        raw.SetArray(map);
+        using var smooth = new Mat();
+        Cv2.GaussianBlur(raw, smooth, new Size(0, 0), Math.Max(0.5, fraction * Math.Min(width, height)));
+        smooth.GetArray(out float[] result);
+        return result;
+    }
+
     /// <summary>The image and its map scaled down so the longer side is at most maxSide.</summary>
     public static (Mat Image, float[] Map, int Width, int Height) Downscale(Mat bgr, float[] map, int maxSide)
     {

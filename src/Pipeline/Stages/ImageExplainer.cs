@@ -15,12 +15,29 @@ public sealed record ImageResult(string Path, Size Size, IReadOnlyList<ClassResu
 /// over the crops), gradients of the top classes (and of the ground-truth class when given),
 /// saliency maps averaged over the crops at the original size, and a box per class.
 /// </summary>
-public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int crops, int top, Localiser localiser, LocalisationOptions options)
+public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int crops, int top, Localiser localiser, LocalisationOptions options, MapCache? cache = null)
 {
     public ImageResult Explain(string path, int? groundTruthClass = null)
     {
         var watch = Stopwatch.StartNew();
         using var image = ImageDecoder.Decode(path);
+        var (best, average, wanted, maps) = cache?.Load(path, groundTruthClass) is { } cached
+            ? (cached.Classes[..Math.Min(top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps)
+            : Saliency(image, path, groundTruthClass);
+        double saliencySeconds = watch.Elapsed.TotalSeconds;
+
+        watch.Restart();
+        var located = new Located[wanted.Length];
+        Parallel.For(0, wanted.Length, k => located[k] = localiser.Locate(image, maps[k], options));
+        var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k])).ToList();
+        return new ImageResult(path, image.Size(), results.Take(best.Length).ToList(),
+            groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
+            saliencySeconds, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Top classes, averaged scores, the classes with maps (top, then the ground truth's), and their maps.</summary>
+    private (int[] Best, float[] Average, int[] Wanted, float[][] Maps) Saliency(Mat image, string path, int? groundTruthClass)
+    {
         var layout = CropLayout.For(image.Size(), card, crops);
         var tensor = layout.ToTensor(image, card.Pixels);
         int n = layout.Crops.Count;
@@ -32,14 +49,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int cr
         var maps = wanted.Select((_, k) => layout.Average(
             Enumerable.Range(0, n).Select(c => SaliencyMaps.FromGradient(gradients.AsSpan((c * wanted.Length + k) * perClass, perClass), 3, side, side)).ToList(),
             image.Size())).ToArray();
-        double saliencySeconds = watch.Elapsed.TotalSeconds;
-
-        watch.Restart();
-        var located = new Located[wanted.Length];
-        Parallel.For(0, wanted.Length, k => located[k] = localiser.Locate(image, maps[k], options));
-        var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k])).ToList();
-        return new ImageResult(path, image.Size(), results.Take(best.Length).ToList(),
-            groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
-            saliencySeconds, watch.Elapsed.TotalSeconds);
+        cache?.Save(path, wanted, average, maps);
+        return (best, average, wanted, maps);
     }
 }
