@@ -96,8 +96,9 @@ public static class RunCommand
                         done++;
                         Console.Error.Write($"\r{done + failed}/{paths.Count} images");
                     }
-                    catch (Exception e) when (e is InputException or OpenCVException or IOException)
+                    catch (Exception e) when (e is not OutOfMemoryException)
                     {
+                        // Whatever one image does, the run goes on and keeps what it has.
                         failed++;
                         outputs.AddError(path, e.Message.Split('\n')[0]);
                         Console.Error.WriteLine($"\rskipped {path}: {e.Message.Split('\n')[0]}");
