@@ -15,6 +15,8 @@ public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
 
 public static class OrtSessions
 {
+    private static bool _noticeGiven;
+
     /// <summary>
     /// A session on the chosen device. "auto" falls back to the CPU with a one-line notice when the
     /// CUDA provider cannot load (no GPU, no CUDA libraries); "cuda" fails with one line instead.
@@ -38,7 +40,8 @@ public static class OrtSessions
             {
                 OrtEnv.Instance().EnvLogLevel = environmentLevel;
                 if (device.Kind == "cuda") throw new Cli.InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
-                Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+                if (!_noticeGiven) Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+                _noticeGiven = true;
                 options.Dispose();
                 options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
             }
