@@ -6,6 +6,5 @@ root.Subcommands.Add(ExportGradCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
-root.Subcommands.Add(SaliencyCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return root.Parse(args).Invoke();

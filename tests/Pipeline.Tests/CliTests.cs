@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using GradientGraphs.Onnx;
 using Onnx;
-using OpenCvSharp;
 
 namespace Pipeline.Tests;
 
@@ -40,23 +39,6 @@ public class CliTests : IDisposable
         var (code, _, stderr) = CommandLine.Run("inspect", "--model", bad);
         Assert.Equal(1, code);
         Assert.Contains(bad, stderr);
-    }
-
-    [Fact]
-    public void MobileNetV2_saliency_of_the_parrot_ranks_macaw_first_and_writes_maps()
-    {
-        // The model card: parrot.jpg -> macaw (class 88) with MobileNetV2.
-        var gradModel = Path.Combine(_dir, "mnv2_grad.onnx");
-        Assert.Equal(0, CommandLine.Run("export-grad", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--out", gradModel).ExitCode);
-        var maps = Path.Combine(_dir, "maps");
-        var (code, stdout, stderr) = CommandLine.Run("saliency", "--model", gradModel, "--image", CommandLine.Shared("data", "photos", "parrot.jpg"),
-            "--out", maps, "--device", "cpu", "--labels", CommandLine.Shared("models", "imagenet1000_labels.txt"));
-        Assert.True(code == 0, stderr);
-        Assert.StartsWith("1. class   88", stdout);
-        Assert.Contains("macaw", stdout.Split('\n')[0]);
-        using var map = Cv2.ImRead(Path.Combine(maps, "parrot_1_class88_map.png"), ImreadModes.Unchanged);
-        Assert.Equal((224, 224, 1), (map.Width, map.Height, map.Channels()));
-        Assert.Equal(5, Directory.GetFiles(maps, "*_overlay.png").Length);
     }
 
     private static ValueInfoProto Value(string name, long[] shape)

@@ -10,7 +10,7 @@ public static class CommandLine
 
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
-        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), SaliencyCommand.Create(), RunCommand.Create(), EvalCommand.Create() };
+        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), RunCommand.Create(), EvalCommand.Create() };
         lock (ConsoleLock)
         {
             var (stdout, stderr) = (new StringWriter(), new StringWriter());

@@ -48,7 +48,8 @@ public class StageTests : IDisposable
     {
         using var image = new Mat(1, 2, MatType.CV_8UC3, new Scalar(10, 20, 30)); // B, G, R
         var tensor = new float[6];
-        Preprocessing.ToTensor(image, new PixelTransform(true, 0.5f, -1f), tensor);
-        Assert.Equal([14f, 14f, 9f, 9f, 4f, 4f], tensor);
+        // x = (pixel * 0.5 - mean) / std, R first: (15 - 1) / 1, (10 - 2) / 2, (5 - 1) / 4.
+        Preprocessing.ToTensor(image, new PixelTransform(true, 0.5f, [1f, 2f, 1f], [1f, 2f, 4f]), tensor);
+        Assert.Equal([14f, 14f, 4f, 4f, 1f, 1f], tensor);
     }
 }
