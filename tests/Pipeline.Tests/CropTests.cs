@@ -31,6 +31,18 @@ public class CropTests
         Assert.Equal(Enumerable.Range(0, 16).Select(i => i % 4 == 0 ? 1f : 0f), average);
     }
 
+    [Theory]
+    [InlineData("mobilenet_v2.card.json")]
+    [InlineData("tiny_darknet.card.json")]
+    [InlineData("vgg16_model_zoo.card.json")]
+    public void Shipped_cards_parse_and_fit_an_imagenet_classifier(string file)
+    {
+        var card = ModelCard.Load(Path.Combine(CommandLine.Repository(), "models", "onnx", file));
+        card.CheckFits([1, 3, 224, 224], 1000, file);
+        Assert.Equal("n01440764", card.Classes[0].Wnid);
+        Assert.Equal("n15075141", card.Classes[999].Wnid);
+    }
+
     [Fact]
     public void A_card_that_does_not_fit_is_refused()
     {
