@@ -87,4 +87,23 @@ public class BuilderContractTests
         var y = g.Op("Unsqueeze", [squeezed], n => n.Set("axes", [2L]));
         FiniteDifferences.Check(g.Finish(y), [1, 2, 5, 5]);
     }
+
+    [Fact]
+    public void Legacy_softmax_over_a_flattened_tail_is_refused_and_over_a_vector_is_kept()
+    {
+        // Opset 11 Softmax(axis=1) on [1, 3, 2, 2] meant a softmax over all 12 values; opset 13's
+        // means over the 3 channels. On [1, 6] both mean the same.
+        var g = new TinyGraph([1, 3, 2, 2]) { Opset = 11 };
+        var conv = g.Op("Conv", [g.X, g.Weights(3, 3, 1, 1)]);
+        var error = Assert.Throws<UnsupportedOpsException>(() => GradientGraphBuilder.Build(g.Finish(g.Op("Softmax", [conv], n => n.Set("axis", 1L))), new BuildOptions()));
+        Assert.Contains("meaning changed", error.Message);
+
+        var flat = new TinyGraph([1, 3, 2, 2]) { Opset = 11 };
+        var vector = flat.Op("Flatten", [flat.Op("Conv", [flat.X, flat.Weights(3, 3, 1, 1)])]);
+        var probabilities = flat.Op("Softmax", [vector], n => n.Set("axis", 1L));
+        var bytes = flat.Finish(probabilities);
+        var model = ModelProto.Parser.ParseFrom(bytes);
+        model.Graph.Output.Add(new ValueInfoProto { Name = vector, Type = model.Graph.Output[0].Type.Clone() });
+        FiniteDifferences.Check(model.ToByteArray(), [1, 3, 2, 2], scoreOutput: probabilities, scoreTensorOutput: vector);
+    }
 }

@@ -29,11 +29,12 @@ public static class GradientGraphBuilder
 
         var image = ImageInput(graph);
         var (scoreOutput, scoreTensor) = ScoreTensor(graph, options.ScoreOutput);
-        OpsetUpgrade.Apply(model, e);
+        var legacySoftmax = OpsetUpgrade.Apply(model, e);
         long? sourceBatch = MakeBatchSymbolic(graph, image);
 
         var facts = new ForwardFacts { SourceBatch = sourceBatch };
         var shapeFailures = InferShapes(graph, image, facts, e);
+        OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
         var path = GradientPath.Find(graph, image.Name, scoreTensor);
         Refuse(path, facts, shapeFailures);
 
@@ -52,9 +53,10 @@ public static class GradientGraphBuilder
         var model = ModelProto.Parser.ParseFrom(sourceBytes);
         var e = new GraphEmitter(model.Graph, "fwd/");
         var image = ImageInput(model.Graph);
-        OpsetUpgrade.Apply(model, e);
+        var legacySoftmax = OpsetUpgrade.Apply(model, e);
         var facts = new ForwardFacts { SourceBatch = MakeBatchSymbolic(model.Graph, image) };
         InferShapes(model.Graph, image, facts, e);
+        OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
         return model;
     }
 

@@ -14,21 +14,38 @@ public static class OpsetUpgrade
     public const long TargetOpset = 17;
     public const long MinimumIrVersion = 8;
 
-    public static void Apply(ModelProto model, GraphEmitter e)
+    /// <summary>
+    /// Upgrades the model in place; returns the softmax nodes whose legacy meaning (softmax over the
+    /// input flattened from axis 1) equals the new one (over axis 1) only if every later axis has size 1.
+    /// </summary>
+    public static IReadOnlyList<NodeProto> Apply(ModelProto model, GraphEmitter e)
     {
+        var legacySoftmax = new List<NodeProto>();
         var defaultDomain = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
         long from = defaultDomain?.Version ?? TargetOpset;
         if (from < TargetOpset)
         {
             var refused = new List<(string, string, string)>();
             foreach (var node in model.Graph.Node.ToList())
-                if (node.Domain is "" or "ai.onnx" && Upgrade(node, from, e) is { } reason)
-                    refused.Add((node.OpType, node.Label(), reason));
+            {
+                if (node.Domain is not ("" or "ai.onnx")) continue;
+                if (node.OpType is "Softmax" or "LogSoftmax" or "Hardmax" && from < 13) legacySoftmax.Add(node);
+                if (Upgrade(node, from, e) is { } reason) refused.Add((node.OpType, node.Label(), reason));
+            }
             if (refused.Count > 0) throw new UnsupportedOpsException(refused);
             if (defaultDomain == null) model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = TargetOpset });
             else defaultDomain.Version = TargetOpset;
         }
         model.IrVersion = Math.Max(model.IrVersion, MinimumIrVersion);
+        return legacySoftmax;
+    }
+
+    /// <summary>Refuses a legacy softmax whose input has axes of size above 1 after axis 1 (its meaning changed at opset 13).</summary>
+    public static void CheckLegacySoftmax(IEnumerable<NodeProto> nodes, ForwardFacts facts)
+    {
+        var changed = nodes.Where(n => !facts.HasShape(n.Input[0]) || facts.Shape(n.Input[0]).Skip(2).Any(d => d != 1))
+            .Select(n => (n.OpType, n.Label(), "a softmax of opset < 13 over more than one axis, whose meaning changed at opset 13")).ToList();
+        if (changed.Count > 0) throw new UnsupportedOpsException(changed);
     }
 
     /// <summary>Rewrites one node in place; returns why it cannot be, or null.</summary>
