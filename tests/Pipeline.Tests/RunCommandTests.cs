@@ -84,4 +84,35 @@ public class RunCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("no model card", stderr);
     }
+
+    [Fact]
+    public void Run_with_truth_boxes_the_ground_truth_class_and_eval_scores_it()
+    {
+        var model = GradientModelWithCard();
+        var dev = CommandLine.Shared("data", "ilsvrc-dev");
+        var ids = new[] { "ILSVRC2012_val_00000051", "ILSVRC2012_val_00000198" };
+        var list = Path.Combine(_dir, "dev.txt");
+        File.WriteAllLines(list, ids.Select(id => Path.Combine(dev, "images", id + ".JPEG")));
+        var truth = Path.Combine(_dir, "truth.csv");
+        File.WriteAllLines(truth, File.ReadAllLines(Path.Combine(dev, "LOC_val_solution.csv")).Where(l => l.StartsWith("ImageId") || ids.Any(l.StartsWith)));
+        var output = Path.Combine(_dir, "dev-out");
+        var (code, _, stderr) = CommandLine.Run("run", "--model", model, "--images", list, "--out", output, "--crops", "1", "--device", "cpu", "--truth", truth);
+        Assert.True(code == 0, stderr);
+
+        // loc_gt.csv: one box per image, of the ground-truth class.
+        var gt = File.ReadAllLines(Path.Combine(output, "loc_gt.csv")).Skip(1).ToDictionary(l => l.Split(',')[0], l => l.Split(',')[1].Split(' ')[0]);
+        Assert.Equal("n01828970", gt["ILSVRC2012_val_00000051"]);
+        Assert.Equal("n01560419", gt["ILSVRC2012_val_00000198"]);
+
+        var json = Path.Combine(_dir, "scores.json");
+        (code, var stdout, stderr) = CommandLine.Run("eval", "--pred", Path.Combine(output, "loc.csv"), "--truth", truth,
+            "--synsets", Path.Combine(dev, "LOC_synset_mapping.txt"), "--json", json);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("GT-known", stdout);
+        using var scores = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(2, scores.RootElement.GetProperty("Images").GetInt32());
+        var top5 = scores.RootElement.GetProperty("Top5LocalisationError").GetDouble();
+        var top1 = scores.RootElement.GetProperty("Top1LocalisationError").GetDouble();
+        Assert.True(top5 <= top1 && top5 is 0 or 0.5 or 1, $"top-5 {top5}, top-1 {top1}");
+    }
 }
