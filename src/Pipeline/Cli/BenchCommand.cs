@@ -34,7 +34,8 @@ public static class BenchCommand
             int threadCount = parse.GetValue(threads), runCount = parse.GetValue(runs);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
             using var forward = OrtSessions.Create(GradientGraphBuilder.BuildForwardOnly(source).ToByteArray(), choice, threadCount, out var used);
-            using var gradient = OrtSessions.Create(GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray(), choice, threadCount, out _);
+            var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
+            using var gradient = OrtSessions.Create(gradientModel, choice, threadCount, out _);
             var imageName = forward.InputMetadata.Keys.Single();
             var imageShape = forward.InputMetadata[imageName].Dimensions;
             Console.WriteLine($"model {parse.GetValue(model)!.Name}, device {used}, {threadCount} threads, median of {runCount} runs (seconds)");
@@ -59,7 +60,7 @@ public static class BenchCommand
                 Console.WriteLine(line);
             }
             Console.WriteLine("ratio: gradient time / forward time; speedup: torch autograd time / our gradient time");
-            if (parse.GetValue(profile)) OpProfile.Print(GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray(), imageName, imageShape, threadCount, ks[0]);
+            if (parse.GetValue(profile)) OpProfile.Print(gradientModel, imageName, imageShape, threadCount, ks[0]);
         }));
         return command;
     }

@@ -37,8 +37,7 @@ public static class ExportGradCommand
     {
         var bytes = gradientModel.ToByteArray();
         using var runner = new GradientRunner(bytes, new DeviceChoice("cpu"), 1);
-        var scores = runner.Scores(new float[runner.ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b)], 1);
-        card.CheckFits(runner.ImageShape, scores.Length, modelName);
+        card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelName);
         gradientModel.MetadataProps.Add(new Onnx.StringStringEntryProto { Key = ModelCard.MetadataKey, Value = card.ToJson() });
     }
 }

@@ -66,7 +66,7 @@ public static class RunCommand
             var paths = ImageList.From(parse.GetValue(images)!);
             using var runner = new GradientRunner(modelBytes, DeviceChoice.Parse(parse.GetValue(device)!), parse.GetValue(threads));
             var card = CardFor(runner, parse.GetValue(cardFile), modelFile.Name);
-            card.CheckFits(runner.ImageShape, runner.Scores(new float[Shape(runner)], 1).Length, modelFile.Name);
+            card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
             var truthBoxes = parse.GetValue(truth) is { } t ? LocFile.Read(t.FullName) : null;
             var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
 
@@ -111,8 +111,6 @@ public static class RunCommand
         }));
         return command;
     }
-
-    private static int Shape(GradientRunner runner) => (int)runner.ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b);
 
     /// <summary>The card from --card, else the one export-grad stored in the model.</summary>
     public static ModelCard CardFor(GradientRunner runner, FileInfo? file, string modelName)

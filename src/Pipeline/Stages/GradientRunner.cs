@@ -45,6 +45,9 @@ public sealed class GradientRunner : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>How many scores the model gives per image (one forward pass of a blank image).</summary>
+    public int ScoreCount() => Scores(new float[ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b)], 1).Length;
+
     /// <summary>input_grad [count, K, C, H, W] for classIndex [count][K] (score indices).</summary>
     public float[] Gradients(float[] images, int count, long[][] classIndex)
     {
