@@ -86,7 +86,7 @@ public static class RunCommand
                     try
                     {
                         int? gtClass = truthBoxes != null && truthBoxes.TryGetValue(id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
-                        var result = explainer.Explain(path, gtClass);
+                        using var result = explainer.Explain(path, gtClass);
                         outputs.Add(id, result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.Located.Box)).ToList(), result.Top.Select(r => r.ClassIndex + 1).ToList());
                         if (result.GroundTruthClass is { } gtResult)
                             outputs.AddGroundTruthClass(id, new LabelledBox(card.Classes[gtResult.ClassIndex].Wnid, gtResult.Located.Box));
@@ -122,9 +122,8 @@ public static class RunCommand
 
     private static void SaveMaps(string folder, string id, ImageResult result, ModelCard card)
     {
-        using var image = ImageDecoder.Decode(result.Path);
         foreach (var (r, rank) in result.Top.Select((r, i) => (r, i + 1)))
-            MapImages.Save(folder, $"{id}_{rank}_{card.Classes[r.ClassIndex].Wnid}", image, r.Map, r.Located.Box);
+            MapImages.Save(folder, $"{id}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
     }
 
     private static void WriteReport(string outDir, FileInfo model, byte[] modelBytes, ModelCard card, ParseResult parse, string device,

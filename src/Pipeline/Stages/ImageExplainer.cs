@@ -7,8 +7,12 @@ namespace Pipeline.Stages;
 
 public sealed record ClassResult(int ClassIndex, float Score, float[] Map, Located Located);
 
-public sealed record ImageResult(string Path, Size Size, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
-    double SaliencySeconds, double LocalisationSeconds);
+/// <summary>One image's results; it holds the decoded image (for the map overlays), so dispose it.</summary>
+public sealed record ImageResult(Mat Image, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
+    double SaliencySeconds, double LocalisationSeconds) : IDisposable
+{
+    public void Dispose() => Image.Dispose();
+}
 
 /// <summary>
 /// One image through every stage, in the order data flows: decode, crops, class scores (averaged
@@ -20,7 +24,17 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int cr
     public ImageResult Explain(string path, int? groundTruthClass = null)
     {
         var watch = Stopwatch.StartNew();
-        using var image = ImageDecoder.Decode(path);
+        var image = ImageDecoder.Decode(path);
+        try { return Explain(image, path, groundTruthClass, watch); }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    private ImageResult Explain(Mat image, string path, int? groundTruthClass, Stopwatch watch)
+    {
         var (best, average, wanted, maps) = cache?.Load(path, groundTruthClass) is { } cached
             ? (cached.Classes[..Math.Min(top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps)
             : Saliency(image, path, groundTruthClass);
@@ -30,7 +44,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int cr
         var located = new Located[wanted.Length];
         Parallel.For(0, wanted.Length, k => located[k] = localiser.Locate(image, maps[k], options));
         var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k])).ToList();
-        return new ImageResult(path, image.Size(), results.Take(best.Length).ToList(),
+        return new ImageResult(image, results.Take(best.Length).ToList(),
             groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
             saliencySeconds, watch.Elapsed.TotalSeconds);
     }
