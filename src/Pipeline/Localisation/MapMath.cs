@@ -6,11 +6,14 @@ namespace Pipeline.Localisation;
 public static class MapMath
 {
     /// <summary>The q-quantile (0..1) of the values, by the nearest-rank rule.</summary>
-    public static float Quantile(float[] values, double q)
+    public static float Quantile(float[] values, double q) => Quantiles(values, q)[0];
+
+    /// <summary>Several quantiles of the values from one sort.</summary>
+    public static float[] Quantiles(float[] values, params double[] qs)
     {
         var sorted = (float[])values.Clone();
         Array.Sort(sorted);
-        return sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
+        return qs.Select(q => sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)]).ToArray();
     }
 
     /// <summary>Bounding box of the true pixels, or null when there are none.</summary>

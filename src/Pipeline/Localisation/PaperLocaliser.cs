@@ -26,7 +26,8 @@ public sealed class PaperLocaliser : Localiser
 
     private static Located LocateSmall(Mat image, float[] map, int w, int h, LocalisationOptions options)
     {
-        float hi = MapMath.Quantile(map, options.ForegroundQuantile), lo = MapMath.Quantile(map, options.BackgroundQuantile);
+        var quantiles = MapMath.Quantiles(map, options.ForegroundQuantile, options.BackgroundQuantile);
+        float hi = quantiles[0], lo = quantiles[1];
         if (hi <= lo) return new(Box.Whole(w, h), "flat map: whole image");
         var foreground = map.Select(v => v >= hi).ToArray();
         var background = map.Select(v => v <= lo).ToArray();

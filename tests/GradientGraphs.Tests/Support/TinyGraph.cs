@@ -57,9 +57,11 @@ public sealed class TinyGraph
         return node.Output.ToArray();
     }
 
-    public byte[] Finish(string output)
+    /// <summary>The model, with these outputs (extra ones expose intermediate tensors, e.g. the logits before a Softmax).</summary>
+    public byte[] Finish(string output, params string[] extraOutputs)
     {
-        _graph.Output.Add(new ValueInfoProto { Name = output, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float } } });
+        foreach (var name in extraOutputs.Prepend(output))
+            _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float } } });
         var model = new ModelProto { IrVersion = 8, Graph = _graph, ProducerName = "tests" };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return model.ToByteArray();
