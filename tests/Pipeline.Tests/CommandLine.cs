@@ -10,14 +10,13 @@ public static class CommandLine
 
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
-        var root = new RootCommand { ExportGradCommand.Create(), InspectCommand.Create(), RunCommand.Create(), EvalCommand.Create() };
         lock (ConsoleLock)
         {
             var (stdout, stderr) = (new StringWriter(), new StringWriter());
             var (oldOut, oldErr) = (Console.Out, Console.Error);
             Console.SetOut(stdout);
             Console.SetError(stderr);
-            try { return (root.Parse(args).Invoke(), stdout.ToString(), stderr.ToString()); }
+            try { return (PipelineCli.Invoke(args), stdout.ToString(), stderr.ToString()); }
             finally
             {
                 Console.SetOut(oldOut);

@@ -48,9 +48,9 @@ public class CropTests
     {
         var card = Card with { InputSize = 224, Classes = Enumerable.Range(0, 1000).Select(i => new CardClass($"n{i}", "")).ToList() };
         card.CheckFits([1, 3, 224, 224], 1000, "m.onnx");
-        Assert.Throws<Pipeline.Cli.InputException>(() => card.CheckFits([1, 3, 224, 224], 1001, "m.onnx"));
-        Assert.Throws<Pipeline.Cli.InputException>(() => (card with { ClassOffset = 1 }).CheckFits([1, 3, 224, 224], 1000, "m.onnx"));
+        Assert.Throws<InputException>(() => card.CheckFits([1, 3, 224, 224], 1001, "m.onnx"));
+        Assert.Throws<InputException>(() => (card with { ClassOffset = 1 }).CheckFits([1, 3, 224, 224], 1000, "m.onnx"));
         (card with { ClassOffset = 1 }).CheckFits([1, 3, 224, 224], 1001, "m.onnx");
-        Assert.Throws<Pipeline.Cli.InputException>(() => card.CheckFits([1, 3, 299, 299], 1000, "m.onnx"));
+        Assert.Throws<InputException>(() => card.CheckFits([1, 3, 299, 299], 1000, "m.onnx"));
     }
 }

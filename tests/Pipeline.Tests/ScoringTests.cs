@@ -75,7 +75,7 @@ public class ScoringTests
             var read = LocFile.Read(path);
             Assert.Equal([B("n1", 1, 2, 3, 4), B("n2", 5, 6, 7, 8)], read["img1"]);
             File.WriteAllText(path, "ImageId,PredictionString\nimg1,n1 1 2 3\n");
-            var error = Assert.Throws<Pipeline.Cli.InputException>(() => LocFile.Read(path));
+            var error = Assert.Throws<InputException>(() => LocFile.Read(path));
             Assert.Contains(path, error.Message);
         }
         finally { File.Delete(path); }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pipeline.Cli;
 using Pipeline.Stages;
 
 namespace Pipeline.Cards;
@@ -39,14 +38,25 @@ public sealed record ModelCard
 
     public static ModelCard Load(string path)
     {
-        if (!File.Exists(path)) throw new InputException($"{path}: no such card file");
-        try { return Parse(File.ReadAllText(path), path); }
-        catch (JsonException e) { throw new InputException($"{path}: not a model card ({e.Message})"); }
+        FileKinds.Require(path);
+        return Parse(File.ReadAllText(path), path);
     }
 
     public static ModelCard Parse(string json, string source)
     {
-        var card = JsonSerializer.Deserialize<ModelCard>(json, Json) ?? throw new InputException($"{source}: empty card");
+        ModelCard card;
+        try { card = JsonSerializer.Deserialize<ModelCard>(json, Json) ?? throw new InputException($"{source}: empty card"); }
+        catch (JsonException e) { throw new InputException($"{source}: not a model card ({Messages.FirstLine(e.Message)})"); }
+        // JSON null turns a list into null: every field is checked before use.
+        if (card.Name == null || card.Resize == null || card.ChannelOrder == null || card.Mean == null || card.Std == null || card.Classes == null)
+            throw new InputException($"{source}: name, resize, channelOrder, mean, std and classes must not be null");
+        if (card.Classes.Any(c => c == null || string.IsNullOrWhiteSpace(c.Wnid) || c.Wnid.Any(char.IsWhiteSpace) || c.Name == null))
+            throw new InputException($"{source}: every class needs a wnid (no spaces) and a name");
+        if (card.InputSize is < 8 or > 4096) throw new InputException($"{source}: inputSize {card.InputSize} is not in 8 to 4096");
+        if (card.ShorterSide is < 8 or > 8192) throw new InputException($"{source}: shorterSide {card.ShorterSide} is not in 8 to 8192");
+        if (card.ClassOffset < 0) throw new InputException($"{source}: classOffset {card.ClassOffset} is negative");
+        if (!float.IsFinite(card.Scale) || card.Scale == 0 || card.Mean.Any(m => !float.IsFinite(m)) || card.Std.Any(v => !float.IsFinite(v)))
+            throw new InputException($"{source}: scale, mean and std must be finite numbers, scale not 0");
         if (card.Resize is not ("crop" or "squash")) throw new InputException($"{source}: resize must be 'crop' or 'squash', not '{card.Resize}'");
         if (card.ChannelOrder is not ("RGB" or "BGR")) throw new InputException($"{source}: channelOrder must be RGB or BGR");
         if (card.Mean.Length != 3 || card.Std.Length != 3 || card.Std.Any(s => s == 0)) throw new InputException($"{source}: mean and std need 3 values, std not 0");

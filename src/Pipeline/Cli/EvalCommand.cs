@@ -21,9 +21,14 @@ public static class EvalCommand
         {
             var predPath = parse.GetValue(pred)!.FullName;
             var predictions = LocFile.Read(predPath);
-            var groundTruth = LocFile.Read(parse.GetValue(truth)!.FullName);
+            var truthPath = parse.GetValue(truth)!.FullName;
+            var groundTruth = LocFile.Read(truthPath);
+            if (groundTruth.Count == 0) throw new InputException($"{truthPath}: no images (a header and no rows): nothing to score against");
+            if (groundTruth.FirstOrDefault(g => g.Value.Count == 0) is { Key: { } empty })
+                throw new InputException($"{truthPath}: image {empty} has no ground-truth box");
             if (parse.GetValue(synsets) is { } s)
             {
+                Stages.FileKinds.Require(s.FullName);
                 var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
                 if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
                     throw new InputException($"{predPath}: wnid '{unknown}' is not in {s.FullName}");
@@ -32,6 +37,8 @@ public static class EvalCommand
             var gtKnown = File.Exists(gtPath) ? LocFile.Read(gtPath) : null;
             var score = IlsvrcScore.Compute(predictions, groundTruth, gtKnown);
             Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
+            if (predictions.Keys.Count(k => !groundTruth.ContainsKey(k)) is > 0 and var extra)
+                Console.Error.WriteLine($"note: {extra} predicted image(s) are not in the ground truth and are not scored");
             Console.WriteLine($"top-1 localisation error     {100 * score.Top1LocalisationError:F1}%");
             Console.WriteLine($"top-5 localisation error     {100 * score.Top5LocalisationError:F1}%");
             Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");

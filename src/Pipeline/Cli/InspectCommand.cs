@@ -10,7 +10,7 @@ public static class InspectCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "ONNX model", Required = true };
         var command = new Command("inspect", "Print a model's inputs, outputs and ops, and whether every op is supported.") { model };
-        command.SetAction(parse => CommandErrors.Run(() =>
+        command.SetAction(parse => CommandErrors.Run(int () =>
         {
             var file = parse.GetValue(model)!;
             var report = ModelInspection.Of(ModelFiles.Read(file));
@@ -21,7 +21,14 @@ public static class InspectCommand
             Console.WriteLine("ops");
             foreach (var (op, count, supported) in report.Ops)
                 Console.WriteLine($"  {op,-22}{count,6}  {(supported ? "supported" : "NO RULE")}");
-            Console.WriteLine(report.Refusal == null ? "gradient: every op on the path is supported" : $"gradient: {report.Refusal}");
+            if (report.Refusal == null)
+            {
+                Console.WriteLine("gradient: every op on the path is supported");
+                return CommandErrors.Done;
+            }
+            // The report above is for reading; the refusal is an error, with its exit code.
+            Console.Error.WriteLine($"error: {file.FullName}: no gradient: {Messages.FirstLine(report.Refusal)}");
+            return CommandErrors.Failed;
         }));
         return command;
     }

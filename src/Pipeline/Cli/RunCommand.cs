@@ -1,115 +1,102 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text.Json;
-using OpenCvSharp;
 using Pipeline.Cards;
 using Pipeline.Inference;
 using Pipeline.Localisation;
-using Pipeline.Scoring;
+using Pipeline.Runs;
 using Pipeline.Stages;
 
 namespace Pipeline.Cli;
 
 /// <summary>
 /// `Pipeline run`: saliency maps and weakly supervised boxes for a folder of images, written as an
-/// ILSVRC localisation file. One unreadable image costs one line in errors.csv, never the run.
+/// ILSVRC localisation file. The options and their ranges live here; the run itself is <see cref="BatchRun"/>.
 /// </summary>
 public static class RunCommand
 {
+    /// <summary>The largest --top: each class costs a backward pass share and a map per image.</summary>
+    public const int MaxTop = 100;
+
+    private static readonly LocalisationOptions Defaults = new();
+    private static readonly Option<FileInfo> Model = new("--model") { Description = "gradient model made by export-grad", Required = true };
+    private static readonly Option<string> Images = new("--images") { Description = "folder of images, or a text file listing image paths", Required = true };
+    private static readonly Option<DirectoryInfo> Output = new("--out") { Description = "output folder; a folder holding the same run continues it", Required = true };
+    private static readonly Option<bool> Restart = new("--restart") { Description = "replace the run in --out (its loc, errors, progress, maps) instead of continuing it" };
+    private static readonly Option<int> Top = new("--top") { Description = $"classes (and boxes) per image, 1 to {MaxTop}", DefaultValueFactory = _ => 5 };
+    private static readonly Option<int> Crops = new("--crops") { Description = "10 (corners, centre and their mirrors) or 1 (centre)", DefaultValueFactory = _ => 10 };
+    private static readonly Option<string> Format = new("--format") { Description = "kaggle (loc.csv) or devkit (loc.txt, 1-based class ids)", DefaultValueFactory = _ => "kaggle" };
+    private static readonly Option<bool> SaveMaps = new("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
+    private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<FileInfo?> CardFile = new("--card") { Description = "model card JSON (overrides the one stored in the model)" };
+    private static readonly Option<string> Method = new("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
+    private static readonly Option<FileInfo?> Truth = new("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
+    private static readonly Option<double> FgQuantile = new("--fg-quantile") { Description = "foreground seed quantile, in (0, 1]", DefaultValueFactory = _ => Defaults.ForegroundQuantile };
+    private static readonly Option<double> BgQuantile = new("--bg-quantile") { Description = "background seed quantile, in [0, fg-quantile)", DefaultValueFactory = _ => Defaults.BackgroundQuantile };
+    private static readonly Option<int> Components = new("--components") { Description = "GMM components, 1 to 20", DefaultValueFactory = _ => Defaults.Components };
+    private static readonly Option<int> Iterations = new("--iterations") { Description = "GrabCut iterations, 1 to 100", DefaultValueFactory = _ => Defaults.Iterations };
+    private static readonly Option<int> SegmentationSide = new("--segmentation-side") { Description = "longer side of the image the segmentation runs on, 16 to 4096", DefaultValueFactory = _ => Defaults.SegmentationSide };
+    private static readonly Option<double> Smoothing = new("--smoothing") { Description = "mass-box: Gaussian sigma as a fraction of the shorter side, in [0, 0.5]", DefaultValueFactory = _ => Defaults.Smoothing };
+    private static readonly Option<double> MassTail = new("--mass-tail") { Description = "mass-box: share of the saliency mass left outside each side, in [0, 0.5)", DefaultValueFactory = _ => Defaults.MassTail };
+    private static readonly Option<double> MassPower = new("--mass-power") { Description = "mass-box: power the map is raised to, in (0, 10]", DefaultValueFactory = _ => Defaults.MassPower };
+    private static readonly Option<DirectoryInfo?> MapCacheDir = new("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
+    private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private static readonly Option<int> WorkingSide = new("--working-side") { Description = "maps and boxes are made at most this many pixels on the longer side, 64 to 8192", DefaultValueFactory = _ => 1024 };
+    private static readonly Option<long> MaxPixels = new("--max-pixels") { Description = "refuse images that decode to more pixels (a JPEG counts after its decoder's scale-down)", DefaultValueFactory = _ => 100_000_000 };
+    private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I (default from a Slurm array task)" };
+    private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "N shards, the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" };
+    private static readonly Option<bool> Quiet = new("--quiet") { Description = "no progress on stderr" };
+
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "gradient model made by export-grad", Required = true };
-        var images = new Option<string>("--images") { Description = "folder of images, or a text file listing image paths", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
-        var top = new Option<int>("--top") { Description = "classes (and boxes) per image", DefaultValueFactory = _ => 5 };
-        var crops = new Option<int>("--crops") { Description = "10 (corners, centre and their mirrors) or 1 (centre)", DefaultValueFactory = _ => 10 };
-        var format = new Option<string>("--format") { Description = "kaggle (loc.csv) or devkit (loc.txt, 1-based class ids)", DefaultValueFactory = _ => "kaggle" };
-        var saveMaps = new Option<bool>("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
-        var cardFile = new Option<FileInfo?>("--card") { Description = "model card JSON (overrides the one stored in the model)" };
-        var method = new Option<string>("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
-        var truth = new Option<FileInfo?>("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
-        var defaults = new LocalisationOptions();
-        var fgQuantile = new Option<double>("--fg-quantile") { Description = "foreground seed quantile", DefaultValueFactory = _ => defaults.ForegroundQuantile };
-        var bgQuantile = new Option<double>("--bg-quantile") { Description = "background seed quantile", DefaultValueFactory = _ => defaults.BackgroundQuantile };
-        var components = new Option<int>("--components") { Description = "GMM components", DefaultValueFactory = _ => defaults.Components };
-        var iterations = new Option<int>("--iterations") { Description = "GrabCut iterations", DefaultValueFactory = _ => defaults.Iterations };
-        var segmentationSide = new Option<int>("--segmentation-side") { Description = "longer side of the image the segmentation runs on", DefaultValueFactory = _ => defaults.SegmentationSide };
-        var smoothing = new Option<double>("--smoothing") { Description = "mass-box method: Gaussian sigma as a fraction of the shorter side", DefaultValueFactory = _ => defaults.Smoothing };
-        var massTail = new Option<double>("--mass-tail") { Description = "mass-box method: share of the saliency mass left outside each side", DefaultValueFactory = _ => defaults.MassTail };
-        var massPower = new Option<double>("--mass-power") { Description = "mass-box method: power the map is raised to", DefaultValueFactory = _ => defaults.MassPower };
-        var mapCache = new Option<DirectoryInfo?>("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
-            model, images, output, top, crops, format, saveMaps, device, cardFile, method, truth,
-            fgQuantile, bgQuantile, components, iterations, segmentationSide, smoothing, massTail, massPower, mapCache, threads,
+            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, Device, CardFile, Method, Truth,
+            FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, MapCacheDir, Threads,
+            WorkingSide, MaxPixels, Shard, ShardCount, Quiet,
         };
-        command.SetAction(parse => CommandErrors.Run(() =>
-        {
-            var modelFile = parse.GetValue(model)!;
-            var outDir = parse.GetValue(output)!.FullName;
-            var formatName = parse.GetValue(format)!;
-            if (formatName is not ("kaggle" or "devkit")) throw new InputException($"--format '{formatName}': expected kaggle or devkit");
-            int cropCount = parse.GetValue(crops);
-            if (cropCount is not (1 or 10)) throw new InputException($"--crops {cropCount}: expected 10 or 1");
-            var localiser = Localiser.Named(parse.GetValue(method)!);
-            var options = new LocalisationOptions
-            {
-                ForegroundQuantile = parse.GetValue(fgQuantile), BackgroundQuantile = parse.GetValue(bgQuantile),
-                Components = parse.GetValue(components), Iterations = parse.GetValue(iterations),
-                SegmentationSide = parse.GetValue(segmentationSide), Smoothing = parse.GetValue(smoothing),
-                MassTail = parse.GetValue(massTail), MassPower = parse.GetValue(massPower),
-            };
-            var modelBytes = ModelFiles.Read(modelFile);
-            var paths = ImageList.From(parse.GetValue(images)!);
-            using var runner = new GradientRunner(modelBytes, DeviceChoice.Parse(parse.GetValue(device)!), parse.GetValue(threads));
-            var card = CardFor(runner, parse.GetValue(cardFile), modelFile.Name);
-            card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
-            var truthBoxes = parse.GetValue(truth) is { } t ? LocFile.Read(t.FullName) : null;
-            var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
-
-            Directory.CreateDirectory(outDir);
-            var mapDir = Path.Combine(outDir, "maps");
-            if (parse.GetValue(saveMaps)) Directory.CreateDirectory(mapDir);
-            var cache = parse.GetValue(mapCache) is { } cacheDir ? new MapCache(cacheDir.FullName, Convert.ToHexStringLower(SHA256.HashData(modelBytes)), cropCount) : null;
-            var explainer = new ImageExplainer(runner, card, cropCount, parse.GetValue(top), localiser, options, cache);
-            var total = Stopwatch.StartNew();
-            double saliency = 0, localisation = 0;
-            int done = 0, failed = 0;
-            using (var outputs = new RunOutputs(outDir, formatName, truthBoxes != null))
-            {
-                foreach (var path in paths)
-                {
-                    var id = ImageList.ImageId(path);
-                    try
-                    {
-                        int? gtClass = truthBoxes != null && truthBoxes.TryGetValue(id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
-                        using var result = explainer.Explain(path, gtClass);
-                        outputs.Add(id, result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.Located.Box)).ToList(), result.Top.Select(r => r.ClassIndex + 1).ToList());
-                        if (result.GroundTruthClass is { } gtResult)
-                            outputs.AddGroundTruthClass(id, new LabelledBox(card.Classes[gtResult.ClassIndex].Wnid, gtResult.Located.Box));
-                        if (parse.GetValue(saveMaps)) SaveMaps(mapDir, id, result, card);
-                        saliency += result.SaliencySeconds;
-                        localisation += result.LocalisationSeconds;
-                        done++;
-                        Console.Error.Write($"\r{done + failed}/{paths.Count} images");
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        // Whatever one image does, the run goes on and keeps what it has.
-                        failed++;
-                        outputs.AddError(path, e.Message.Split('\n')[0]);
-                        Console.Error.WriteLine($"\rskipped {path}: {e.Message.Split('\n')[0]}");
-                    }
-                }
-            }
-            Console.Error.WriteLine();
-            WriteReport(outDir, modelFile, modelBytes, card, parse, runner.Device, done, failed, total.Elapsed.TotalSeconds, saliency, localisation, localiser.Name, options);
-            Console.WriteLine($"{done} images, {failed} errors, {total.Elapsed.TotalSeconds / Math.Max(1, done + failed):F2} s per image ({runner.Device}); results in {outDir}");
-        }));
+        command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
         return command;
+    }
+
+    /// <summary>The request, every option checked against its range (UsageException: exit code 2).</summary>
+    private static RunRequest Request(ParseResult parse)
+    {
+        var format = parse.GetValue(Format)!;
+        if (format is not ("kaggle" or "devkit")) throw new UsageException($"--format '{format}': expected kaggle or devkit");
+        int crops = parse.GetValue(Crops);
+        if (crops is not (1 or 10)) throw new UsageException($"--crops {crops}: expected 10 or 1");
+        double fg = OptionRanges.Check("--fg-quantile", parse.GetValue(FgQuantile), 0, 1, excludeMin: true);
+        var options = new LocalisationOptions
+        {
+            ForegroundQuantile = fg,
+            BackgroundQuantile = OptionRanges.Check("--bg-quantile", parse.GetValue(BgQuantile), 0, fg, excludeMax: true, why: "below --fg-quantile"),
+            Components = OptionRanges.Check("--components", parse.GetValue(Components), 1, 20),
+            Iterations = OptionRanges.Check("--iterations", parse.GetValue(Iterations), 1, 100),
+            SegmentationSide = OptionRanges.Check("--segmentation-side", parse.GetValue(SegmentationSide), 16, 4096),
+            Smoothing = OptionRanges.Check("--smoothing", parse.GetValue(Smoothing), 0, 0.5),
+            MassTail = OptionRanges.Check("--mass-tail", parse.GetValue(MassTail), 0, 0.5, excludeMax: true, why: "a tail of half the mass from each side leaves no box"),
+            MassPower = OptionRanges.Check("--mass-power", parse.GetValue(MassPower), 0, 10, excludeMin: true),
+        };
+        var explain = new ExplainSettings(crops, OptionRanges.Check("--top", parse.GetValue(Top), 1, MaxTop), Localiser.Named(parse.GetValue(Method)!), options,
+            OptionRanges.Check("--working-side", parse.GetValue(WorkingSide), 64, 8192),
+            OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L));
+        return new RunRequest
+        {
+            Model = parse.GetValue(Model)!,
+            Images = parse.GetValue(Images)!,
+            OutDir = parse.GetValue(Output)!.FullName,
+            Format = format,
+            Explain = explain,
+            Device = DeviceChoice.Parse(parse.GetValue(Device)!),
+            Threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024),
+            Card = parse.GetValue(CardFile),
+            Truth = parse.GetValue(Truth),
+            MapCache = parse.GetValue(MapCacheDir),
+            SaveMaps = parse.GetValue(SaveMaps),
+            Restart = parse.GetValue(Restart),
+            Shard = ShardSpec.Resolve(parse.GetValue(Shard), parse.GetValue(ShardCount), Environment.GetEnvironmentVariable),
+            Quiet = parse.GetValue(Quiet),
+            Arguments = parse.Tokens.Select(t => t.Value).ToArray(),
+        };
     }
 
     /// <summary>The card from --card, else the one export-grad stored in the model.</summary>
@@ -118,43 +105,5 @@ public static class RunCommand
         if (file != null) return ModelCard.Load(file.FullName);
         if (runner.Metadata.TryGetValue(ModelCard.MetadataKey, out var json)) return ModelCard.Parse(json, $"{modelName} (stored card)");
         throw new InputException($"{modelName}: no model card stored; pass --card (see models/onnx/*.card.json) or export with --card");
-    }
-
-    private static void SaveMaps(string folder, string id, ImageResult result, ModelCard card)
-    {
-        foreach (var (r, rank) in result.Top.Select((r, i) => (r, i + 1)))
-            MapImages.Save(folder, $"{id}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
-    }
-
-    private static void WriteReport(string outDir, FileInfo model, byte[] modelBytes, ModelCard card, ParseResult parse, string device,
-        int done, int failed, double seconds, double saliency, double localisation, string method, LocalisationOptions options)
-    {
-        var report = new Dictionary<string, object?>
-        {
-            ["model"] = model.FullName,
-            ["modelSha256"] = Convert.ToHexStringLower(SHA256.HashData(modelBytes)),
-            ["card"] = JsonDocument.Parse(card.ToJson()).RootElement,
-            ["method"] = method,
-            ["localisation"] = options,
-            ["arguments"] = parse.Tokens.Select(t => t.Value).ToArray(),
-            ["device"] = device,
-            ["versions"] = new Dictionary<string, string?>
-            {
-                ["pipeline"] = typeof(RunCommand).Assembly.GetName().Version?.ToString(3),
-                ["onnxruntime"] = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3),
-                ["opencv"] = Cv2.GetVersionString(),
-                ["dotnet"] = Environment.Version.ToString(),
-            },
-            ["images"] = done,
-            ["errors"] = failed,
-            ["timings"] = new Dictionary<string, double>
-            {
-                ["totalSeconds"] = seconds,
-                ["secondsPerImage"] = seconds / Math.Max(1, done + failed),
-                ["saliencySecondsPerImage"] = saliency / Math.Max(1, done),
-                ["localisationSecondsPerImage"] = localisation / Math.Max(1, done),
-            },
-        };
-        File.WriteAllText(Path.Combine(outDir, "run.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -9,7 +9,7 @@ public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
     {
         "auto" or "cpu" or "cuda" => new DeviceChoice(text),
         _ when text.StartsWith("cuda:") && int.TryParse(text[5..], out var id) => new DeviceChoice("cuda", id),
-        _ => throw new Cli.InputException($"--device '{text}': expected auto, cpu, cuda or cuda:ID"),
+        _ => throw new UsageException($"--device '{text}': expected auto, cpu, cuda or cuda:ID"),
     };
 }
 
@@ -39,7 +39,7 @@ public static class OrtSessions
             catch (OnnxRuntimeException e)
             {
                 OrtEnv.Instance().EnvLogLevel = environmentLevel;
-                if (device.Kind == "cuda") throw new Cli.InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
+                if (device.Kind == "cuda") throw new InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
                 if (!_noticeGiven) Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
                 _noticeGiven = true;
                 options.Dispose();

@@ -5,16 +5,17 @@ public readonly record struct Box(int XMin, int YMin, int XMax, int YMax)
 {
     public static Box Whole(int width, int height) => new(0, 0, width - 1, height - 1);
 
-    public long Area => (long)(XMax - XMin + 1) * (YMax - YMin + 1);
+    /// <summary>Inclusive pixel area; 64-bit throughout (a box from int.MinValue to int.MaxValue has 2^64 pixels, no overflow to 0) and in double past that.</summary>
+    public double Area => (double)((long)XMax - XMin + 1) * ((long)YMax - YMin + 1);
 
-    /// <summary>Intersection over union with inclusive pixel areas.</summary>
+    /// <summary>Intersection over union with inclusive pixel areas; 0 for an empty intersection.</summary>
     public double IoU(Box other)
     {
-        int w = Math.Min(XMax, other.XMax) - Math.Max(XMin, other.XMin) + 1;
-        int h = Math.Min(YMax, other.YMax) - Math.Max(YMin, other.YMin) + 1;
+        long w = (long)Math.Min(XMax, other.XMax) - Math.Max(XMin, other.XMin) + 1;
+        long h = (long)Math.Min(YMax, other.YMax) - Math.Max(YMin, other.YMin) + 1;
         if (w <= 0 || h <= 0) return 0;
-        long inter = (long)w * h;
-        return (double)inter / (Area + other.Area - inter);
+        double inter = (double)w * h;
+        return inter / (Area + other.Area - inter);
     }
 
     /// <summary>This box, found on an image of size (fromW, fromH), on the same image at (toW, toH).</summary>

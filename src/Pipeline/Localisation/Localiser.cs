@@ -16,7 +16,7 @@ public abstract class Localiser
 
     public static Localiser Named(string name) =>
         All.FirstOrDefault(l => l.Name == name)
-        ?? throw new Cli.InputException($"--method '{name}': expected one of {string.Join(", ", All.Select(l => l.Name))}");
+        ?? throw new UsageException($"--method '{name}': expected one of {string.Join(", ", All.Select(l => l.Name))}");
 }
 
 /// <summary>Baseline: the whole image.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
-using Pipeline.Cli;
 using Pipeline.Localisation;
 
 namespace Pipeline.Scoring;
@@ -23,16 +22,23 @@ public static class LocFile
 
     public static Dictionary<string, List<LabelledBox>> Read(string path)
     {
-        if (!File.Exists(path)) throw new InputException($"{path}: no such file");
+        Stages.FileKinds.Require(path);
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));
         var result = new Dictionary<string, List<LabelledBox>>();
+        var duplicated = new List<string>();
         try
         {
             foreach (var row in csv.GetRecords<Row>())
-                result[row.ImageId] = Parse(row.PredictionString, path, row.ImageId);
+                if (!result.TryAdd(row.ImageId, Parse(row.PredictionString, path, row.ImageId))) duplicated.Add(row.ImageId);
         }
-        catch (CsvHelperException e) { throw new InputException($"{path}: not an ImageId,PredictionString CSV ({e.Message.Split('\n')[0]})"); }
+        catch (Exception e) when (e is CsvHelperException or ArgumentException)
+        {
+            throw new InputException($"{path}: not an ImageId,PredictionString CSV ({Messages.FirstLine(e.Message)})");
+        }
+        // A second row for an image would silently replace the first: which one counts is not ours to guess.
+        if (duplicated.Count > 0)
+            throw new InputException($"{path}: {duplicated.Count} ImageId(s) appear more than once: {string.Join(", ", duplicated.Distinct().Take(10))}{(duplicated.Count > 10 ? ", ..." : "")}");
         return result;
     }
 
@@ -46,6 +52,8 @@ public static class LocFile
             if (!tokens.Skip(i + 1).Take(4).All(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
                 throw new InputException($"{path}: {imageId}: box '{string.Join(' ', tokens.Skip(i).Take(5))}' is not 'wnid xmin ymin xmax ymax'");
             var v = tokens.Skip(i + 1).Take(4).Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            if (v[2] < v[0] || v[3] < v[1])
+                throw new InputException($"{path}: {imageId}: box '{string.Join(' ', tokens.Skip(i).Take(5))}' has xmax < xmin or ymax < ymin");
             boxes.Add(new LabelledBox(tokens[i], new Box(v[0], v[1], v[2], v[3])));
         }
         return boxes;

@@ -9,15 +9,18 @@ public readonly record struct Crop(int X, int Y, bool Mirrored);
 /// <summary>
 /// Stage 2: the sub-images the model sees. The image is rescaled (shorter side to S, or squashed to
 /// S x S); 10 crops are its 4 corners and centre, each also mirrored; 1 crop is the centre (or, for
-/// squash, the whole image at the model's size). Where the rescaled image is longer than 3 crop
-/// sides (aspect above about 2.6 at 256/224) the corners and centre leave gaps; pixels in no crop
-/// get saliency 0.
+/// squash, the whole image at the model's size). An image more elongated than that is squashed
+/// along its long side to <see cref="MaxCropSpan"/> crop sides (aspect 2.625 at 256/224), so the
+/// corners and centre always cover it without gaps and a 2x4000 strip costs no more than a photo.
 /// </summary>
 public sealed class CropLayout
 {
     public required Size Rescaled { get; init; }
     public required int Side { get; init; }
     public required IReadOnlyList<Crop> Crops { get; init; }
+
+    /// <summary>The rescaled image's long side is at most this many crop sides: corners and centre then cover it.</summary>
+    public const int MaxCropSpan = 3;
 
     public static CropLayout For(Size original, ModelCard card, int crops)
     {
@@ -28,7 +31,8 @@ public sealed class CropLayout
         else
         {
             double factor = (double)card.ShorterSide / Math.Min(original.Width, original.Height);
-            rescaled = new Size(Math.Max(side, (int)Math.Round(original.Width * factor)), Math.Max(side, (int)Math.Round(original.Height * factor)));
+            int longest = Math.Max(card.ShorterSide, MaxCropSpan * side);
+            rescaled = new Size(Math.Clamp((int)Math.Round(original.Width * factor), side, longest), Math.Clamp((int)Math.Round(original.Height * factor), side, longest));
         }
         int right = rescaled.Width - side, bottom = rescaled.Height - side;
         var centre = new Crop(right / 2, bottom / 2, false);
@@ -59,9 +63,9 @@ public sealed class CropLayout
 
     /// <summary>
     /// Per-crop maps [side * side] placed back at their crops' positions (mirrored ones flipped back),
-    /// averaged over the crops that cover each pixel, and resized to the original image.
+    /// averaged over the crops that cover each pixel, and resized to the given (working) size.
     /// </summary>
-    public float[] Average(IReadOnlyList<float[]> cropMaps, Size original)
+    public float[] Average(IReadOnlyList<float[]> cropMaps, Size size)
     {
         int w = Rescaled.Width, h = Rescaled.Height;
         var sum = new float[w * h];
@@ -80,10 +84,10 @@ public sealed class CropLayout
             }
         }
         for (int i = 0; i < sum.Length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
-        if (w == original.Width && h == original.Height) return sum;
+        if (w == size.Width && h == size.Height) return sum;
         using var small = new Mat(h, w, MatType.CV_32FC1);
         small.SetArray(sum);
-        using var large = small.Resize(original, 0, 0, InterpolationFlags.Linear);
+        using var large = small.Resize(size, 0, 0, InterpolationFlags.Linear);
         large.GetArray(out float[] result);
         return result;
     }

@@ -22,17 +22,21 @@ public sealed class GradientRunner : IDisposable
     public string Device { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads)
+    public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads, string modelName = "the model")
     {
         var model = ModelProto.Parser.ParseFrom(gradientModel);
         Metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         if (!Metadata.ContainsKey(GradientModelContract.ScoreTensorKey) || model.Graph.Input.All(i => i.Name != GradientModelContract.ClassIndexInput))
-            throw new Cli.InputException("the model is not a gradient model: make one with `Pipeline export-grad`");
+            throw new InputException($"{modelName}: not a gradient model (no class_index input or gradient metadata); make one with `Pipeline export-grad`");
         _scoreOutput = Metadata[GradientModelContract.ScoreOutputKey];
         ImageInput = Metadata[GradientModelContract.ImageInputKey];
-        _gradient = OrtSessions.Create(gradientModel, device, threads, out var used);
-        _forward = OrtSessions.Create(ForwardPart.Of(model).ToByteArray(), device, threads, out _);
-        Device = used;
+        try
+        {
+            _gradient = OrtSessions.Create(gradientModel, device, threads, out var used);
+            _forward = OrtSessions.Create(ForwardPart.Of(model).ToByteArray(), device, threads, out _);
+            Device = used;
+        }
+        catch (OnnxRuntimeException e) { throw new InputException($"{modelName}: ONNX Runtime cannot load it ({Messages.FirstLine(e.Message)})"); }
         ImageShape = _gradient.InputMetadata[ImageInput].Dimensions.Select(d => (long)d).ToArray();
     }
 

@@ -5,27 +5,52 @@ using Pipeline.Localisation;
 
 namespace Pipeline.Stages;
 
-public sealed record ClassResult(int ClassIndex, float Score, float[] Map, Located Located);
+/// <summary>One class's result: its map at the working resolution, and its box there and in original pixels.</summary>
+public sealed record ClassResult(int ClassIndex, float Score, float[] Map, Located Located, Box OriginalBox);
 
-/// <summary>One image's results; it holds the decoded image (for the map overlays), so dispose it.</summary>
-public sealed record ImageResult(Mat Image, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
+/// <summary>One image's results; it holds the image at the working resolution (for the map overlays), so dispose it.</summary>
+public sealed record ImageResult(Mat Image, ImageHeader Original, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
     double SaliencySeconds, double LocalisationSeconds) : IDisposable
 {
     public void Dispose() => Image.Dispose();
 }
 
+/// <summary>What a run asks of each image.</summary>
+public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, LocalisationOptions Options, int WorkingSide, long MaxPixels)
+{
+    /// <summary>
+    /// Classes per backward pass. ONNX Runtime's memory grows with crops x classes; the top 5 and the
+    /// ground-truth class go in one pass, larger --top values in several.
+    /// </summary>
+    public const int ClassesPerPass = 6;
+}
+
 /// <summary>
-/// One image through every stage, in the order data flows: decode, crops, class scores (averaged
-/// over the crops), gradients of the top classes (and of the ground-truth class when given),
-/// saliency maps averaged over the crops at the original size, and a box per class.
+/// One image through every stage, in the order data flows: check and decode, crops, class scores
+/// (averaged over the crops), gradients of the top classes (and of the ground-truth class when
+/// given), saliency maps averaged over the crops at the working resolution, and a box per class,
+/// mapped back to original pixels.
 /// </summary>
-public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int crops, int top, Localiser localiser, LocalisationOptions options, MapCache? cache = null)
+public sealed class ImageExplainer(GradientRunner runner, ModelCard card, ExplainSettings settings, MapCache? cache = null)
 {
     public ImageResult Explain(string path, int? groundTruthClass = null)
     {
         var watch = Stopwatch.StartNew();
-        var image = ImageDecoder.Decode(path);
-        try { return Explain(image, path, groundTruthClass, watch); }
+        var header = ImageProbe.Read(path);
+        var layout = CropLayout.For(new Size(header.Width, header.Height), card, settings.Crops);
+        var working = WorkingResolution.For(header, settings.WorkingSide);
+        var cacheKey = cache?.KeyFor(path);
+        var cached = cacheKey == null ? null : cache!.Load(cacheKey, groundTruthClass, working);
+        float[]? tensor = null;
+        Mat image;
+        using (var decoded = ImageDecoder.Decode(path, header, new Size(Math.Max(layout.Rescaled.Width, working.Width), Math.Max(layout.Rescaled.Height, working.Height)), settings.MaxPixels))
+        {
+            // The full decode is dropped as soon as the crops and the working image are made.
+            if (cached == null) tensor = layout.ToTensor(decoded, card.Pixels);
+            image = decoded.Width == working.Width && decoded.Height == working.Height ? decoded.Clone()
+                : decoded.Resize(working, 0, 0, InterpolationFlags.Area);
+        }
+        try { return Explain(image, header, layout, tensor, cached, cacheKey, groundTruthClass, watch); }
         catch
         {
             image.Dispose();
@@ -33,37 +58,43 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, int cr
         }
     }
 
-    private ImageResult Explain(Mat image, string path, int? groundTruthClass, Stopwatch watch)
+    private ImageResult Explain(Mat image, ImageHeader header, CropLayout layout, float[]? tensor, CachedMaps? cached, string? cacheKey,
+        int? groundTruthClass, Stopwatch watch)
     {
-        var (best, average, wanted, maps) = cache?.Load(path, groundTruthClass) is { } cached
-            ? (cached.Classes[..Math.Min(top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps)
-            : Saliency(image, path, groundTruthClass);
+        var working = image.Size();
+        var (best, average, wanted, maps) = cached != null
+            ? (cached.Classes[..Math.Min(settings.Top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps)
+            : Saliency(layout, tensor!, working, groundTruthClass, cacheKey);
         double saliencySeconds = watch.Elapsed.TotalSeconds;
 
         watch.Restart();
         var located = new Located[wanted.Length];
-        Parallel.For(0, wanted.Length, k => located[k] = localiser.Locate(image, maps[k], options));
-        var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k])).ToList();
-        return new ImageResult(image, results.Take(best.Length).ToList(),
+        Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k], settings.Options));
+        var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k],
+            located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height))).ToList();
+        return new ImageResult(image, header, results.Take(best.Length).ToList(),
             groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
             saliencySeconds, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Top classes, averaged scores, the classes with maps (top, then the ground truth's), and their maps.</summary>
-    private (int[] Best, float[] Average, int[] Wanted, float[][] Maps) Saliency(Mat image, string path, int? groundTruthClass)
+    private (int[] Best, float[] Average, int[] Wanted, float[][] Maps) Saliency(CropLayout layout, float[] tensor, Size working, int? groundTruthClass, string? cacheKey)
     {
-        var layout = CropLayout.For(image.Size(), card, crops);
-        var tensor = layout.ToTensor(image, card.Pixels);
         int n = layout.Crops.Count;
-
-        var (best, average) = ClassRanking.Rank(runner.Scores(tensor, n), n, card.ClassOffset, card.Classes.Count, top);
+        var (best, average) = ClassRanking.Rank(runner.Scores(tensor, n), n, card.ClassOffset, card.Classes.Count, settings.Top);
         var wanted = groundTruthClass is { } gt && !best.Contains(gt) ? [.. best, gt] : best;
-        var gradients = runner.Gradients(tensor, n, Enumerable.Range(0, n).Select(_ => wanted.Select(c => (long)(c + card.ClassOffset)).ToArray()).ToArray());
+        var maps = new float[wanted.Length][];
         int side = layout.Side, perClass = 3 * side * side;
-        var maps = wanted.Select((_, k) => layout.Average(
-            Enumerable.Range(0, n).Select(c => SaliencyMaps.FromGradient(gradients.AsSpan((c * wanted.Length + k) * perClass, perClass), 3, side, side)).ToList(),
-            image.Size())).ToArray();
-        cache?.Save(path, wanted, average, maps);
+        foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPass))
+        {
+            var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
+            var gradients = runner.Gradients(tensor, n, classIndex);
+            for (int j = 0; j < chunk.Length; j++)
+                maps[chunk[j].k] = layout.Average(
+                    Enumerable.Range(0, n).Select(c => SaliencyMaps.FromGradient(gradients.AsSpan((c * chunk.Length + j) * perClass, perClass), 3, side, side)).ToList(),
+                    working);
+        }
+        if (cacheKey != null) cache!.Save(cacheKey, wanted, average, maps);
         return (best, average, wanted, maps);
     }
 }

@@ -12,10 +12,8 @@ public static class MapImages
     /// </summary>
     public static Mat Grey(float[] map, int height, int width)
     {
-        var sorted = (float[])map.Clone();
-        Array.Sort(sorted);
-        float white = sorted[(int)(0.99 * (sorted.Length - 1))];
-        if (white <= 0) white = sorted[^1];
+        float white = MapMath.Quantile(map, 0.99);
+        if (white <= 0) white = map.Max();
         var pixels = map.Select(v => (byte)(white > 0 ? Math.Min(255, Math.Round(255 * v / white)) : 0)).ToArray();
         var grey = new Mat(height, width, MatType.CV_8UC1);
         grey.SetArray(pixels);
@@ -38,7 +36,20 @@ public static class MapImages
     {
         using var grey = Grey(map, bgr.Height, bgr.Width);
         using var overlay = Overlay(bgr, grey, box);
-        Cv2.ImWrite(Path.Combine(folder, name + "_map.png"), grey);
-        Cv2.ImWrite(Path.Combine(folder, name + "_overlay.png"), overlay);
+        Write(Path.Combine(folder, name + "_map.png"), grey);
+        Write(Path.Combine(folder, name + "_overlay.png"), overlay);
+    }
+
+    /// <summary>Writes ID_RANK_WNID_map.png and _overlay.png for each of an image's top classes, at the working resolution.</summary>
+    public static void SaveAll(string folder, string imageId, ImageResult result, Cards.ModelCard card)
+    {
+        foreach (var (r, rank) in result.Top.Select((r, i) => (r, i + 1)))
+            Save(folder, $"{imageId}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
+    }
+
+    /// <summary>OpenCV answers a failed write (a full disk) with false, not an exception; the run must stop on it.</summary>
+    private static void Write(string path, Mat image)
+    {
+        if (!Cv2.ImWrite(path, image)) throw new IOException($"cannot write {path}");
     }
 }

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Pipeline.Cards;
+using Pipeline.Cli;
+using Pipeline.Scoring;
+using Pipeline.Stages;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// `run` over a list of images: checks everything that can be checked before the first image (model,
+/// card, truth file, image list, run folder), continues an earlier run of the same fingerprint, then
+/// takes each image of its shard through <see cref="ImageExplainer"/>. One bad image costs one row in
+/// errors.csv, never the run; a finished image is never lost (see <see cref="RunOutputs"/>).
+/// </summary>
+public static class BatchRun
+{
+    /// <summary>Runs the request; the exit code is 1 when no image of the shard could be scored.</summary>
+    public static int Execute(RunRequest request)
+    {
+        NativeLibraries.RequireOpenCv();
+        var modelBytes = ModelFiles.Read(request.Model);
+        var modelSha = RunFingerprint.Sha256(modelBytes);
+        var images = ImageList.From(request.Images);
+        using var runner = new GradientRunner(modelBytes, request.Device, request.Threads, request.Model.FullName);
+        var card = RunCommand.CardFor(runner, request.Card, request.Model.Name);
+        card.CheckFits(runner.ImageShape, runner.ScoreCount(), request.Model.Name);
+        if (request.Explain.Top > card.Classes.Count)
+            throw new UsageException($"--top {request.Explain.Top}: the model has only {card.Classes.Count} classes");
+        var truth = request.Truth is { } t ? LocFile.Read(t.FullName) : null;
+        var fingerprint = new RunFingerprint
+        {
+            ModelSha256 = modelSha,
+            CardSha256 = RunFingerprint.Sha256(card.ToJson()),
+            ImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetFullPath(i.Path)))),
+            ImageCount = images.Count,
+            TruthSha256 = request.Truth is { } tf ? RunFingerprint.Sha256(File.ReadAllBytes(tf.FullName)) : null,
+            Options = request.OutputOptions(),
+            Shard = request.Shard,
+        };
+
+        var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
+        var total = Stopwatch.StartNew();
+        using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
+        var finished = outputs.Finished.Select(e => e.Index).ToHashSet();
+        var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
+        if (request.SaveMaps) Directory.CreateDirectory(mapDir);
+        var cache = request.MapCache is { } cacheDir
+            ? new MapCache(cacheDir.FullName, modelSha, card.ToJson(), request.Explain.Crops, request.Explain.WorkingSide, request.Explain.Top) : null;
+        var explainer = new ImageExplainer(runner, card, request.Explain, cache);
+        var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
+        var progress = new ProgressLine(mine.Count, request.Quiet);
+        int before = finished.Count;
+
+        foreach (var image in mine.Where(i => !finished.Contains(i.Index)))
+        {
+            int? gtClass = truth != null && truth.TryGetValue(image.Id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
+            ImageRows rows;
+            ImageStatus status;
+            double saliency = 0, localisation = 0;
+            try
+            {
+                using var result = explainer.Explain(image.Path, gtClass);
+                var guesses = result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.OriginalBox)).ToList();
+                var gtBox = result.GroundTruthClass is { } gr ? new LabelledBox(card.Classes[gr.ClassIndex].Wnid, gr.OriginalBox) : (LabelledBox?)null;
+                if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
+                rows = outputs.Scored(image.Id, guesses, result.Top.Select(r => r.ClassIndex + 1).ToList(), gtBox, image.Path, result.Original.Warning);
+                status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
+                (saliency, localisation) = (result.SaliencySeconds, result.LocalisationSeconds);
+                if (result.Original.Warning is { } warning) progress.Note($"warning: {image.Path}: {warning}");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && NativeLibraries.Missing(e) == null && !IsOutputFailure(e, request.OutDir))
+            {
+                // Whatever one image does, the run goes on and keeps what it has.
+                var reason = Messages.FirstLine(e.Message).Replace(image.Path + ": ", "");
+                rows = outputs.Failed(image.Id, image.Path, e is InputException ? reason : $"{e.GetType().Name}: {reason}");
+                status = ImageStatus.Failed;
+                progress.Note($"skipped {image.Path}: {reason}");
+            }
+            outputs.Commit(image.Index, status, rows, saliency, localisation);
+            progress.Advance(before);
+        }
+        progress.Finish();
+
+        var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
+        RunReport.Write(request, card, modelSha, runner.Device, summary);
+        Console.WriteLine($"{summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings, " +
+            $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
+        if (summary.Scored == 0)
+        {
+            Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} failed); reasons in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}");
+            return CommandErrors.Failed;
+        }
+        return CommandErrors.Done;
+    }
+
+    /// <summary>A failure to write the run's own folder (e.g. its maps on a full disk) stops the run; it is not the image's fault.</summary>
+    private static bool IsOutputFailure(Exception e, string outDir) =>
+        e is IOException && e.Message.Contains(Path.GetFullPath(outDir), StringComparison.Ordinal);
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// Everything that decides a run's output files: the model, the card, the images, every option
+/// that changes a row, and the shard. A run folder stores it (run-state.json); a run into a folder
+/// continues it only when the fingerprints agree, and merge joins shards whose fingerprints agree
+/// except for the shard index. Threads and device are not in it: they change speed, not rows.
+/// </summary>
+public sealed record RunFingerprint
+{
+    public required string ModelSha256 { get; init; }
+    public required string CardSha256 { get; init; }
+    /// <summary>SHA-256 of the whole run's image list (every shard's), one full path per line in run order.</summary>
+    public required string ImagesSha256 { get; init; }
+    public required int ImageCount { get; init; }
+    public string? TruthSha256 { get; init; }
+    /// <summary>Options that change rows (and maps), as the command line named them, in a fixed order.</summary>
+    public required SortedDictionary<string, string> Options { get; init; }
+    public required ShardSpec Shard { get; init; }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Sha256(string text) => Sha256(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The names of what differs from another fingerprint (empty when they agree).</summary>
+    public List<string> Differences(RunFingerprint other, bool ignoreShardIndex = false)
+    {
+        var differences = new List<string>();
+        if (ModelSha256 != other.ModelSha256) differences.Add("model");
+        if (CardSha256 != other.CardSha256) differences.Add("card");
+        if (ImagesSha256 != other.ImagesSha256 || ImageCount != other.ImageCount) differences.Add("images");
+        if (TruthSha256 != other.TruthSha256) differences.Add("--truth");
+        foreach (var key in Options.Keys.Union(other.Options.Keys).Order(StringComparer.Ordinal))
+            if (Options.GetValueOrDefault(key) != other.Options.GetValueOrDefault(key)) differences.Add(key);
+        if (Shard.Count != other.Shard.Count || (!ignoreShardIndex && Shard.Index != other.Shard.Index)) differences.Add("--shard");
+        return differences;
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunFingerprint Parse(string json, string source)
+    {
+        try { return JsonSerializer.Deserialize<RunFingerprint>(json, Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InputException($"{source}: not a run state file ({Messages.FirstLine(e.Message)}); --restart starts the run over"); }
+    }
+}

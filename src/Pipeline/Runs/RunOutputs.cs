@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using Pipeline.Scoring;
+
+namespace Pipeline.Runs;
+
+/// <summary>The rows one image adds: its loc row (null for a failed image in kaggle form), its loc_gt row, its errors.csv row.</summary>
+public sealed record ImageRows(string? Loc, string? GroundTruth, string? Error);
+
+/// <summary>
+/// The files of a run folder, written as the run goes so that a stopped run keeps every finished
+/// image: loc.csv (or loc.txt in devkit form), loc_gt.csv with --truth, errors.csv, and progress.csv,
+/// whose line for an image is written last and marks it finished. Opening a folder that holds the
+/// same run (run-state.json) continues it: rows of an image cut by a kill are removed, so the files
+/// end byte-identical to an uninterrupted run's. A failed write (a full disk) removes the image's
+/// partial rows and stops the run with one line. Files are unbuffered: a row reaches the kernel
+/// whole before the next begins.
+/// </summary>
+public sealed class RunOutputs : IDisposable
+{
+    public const string StateFile = "run-state.json", ErrorsFile = "errors.csv", GroundTruthFile = "loc_gt.csv", ReportFile = "run.json", MapsFolder = "maps";
+    public static readonly string[] RunFiles = ["loc.csv", "loc.txt", GroundTruthFile, ErrorsFile, RunJournal.FileName, StateFile, ReportFile];
+
+    private readonly string _outDir;
+    private readonly string[] _names;
+    private readonly FileStream[] _files;
+    private readonly FileStream _journal;
+    private readonly List<JournalEntry> _finished;
+    private long[] _ends;
+    private long _journalEnd;
+
+    public string Format { get; }
+    public bool Devkit => Format == "devkit";
+    /// <summary>Finished images (earlier sessions' included), in the order they finished.</summary>
+    public IReadOnlyList<JournalEntry> Finished => _finished;
+
+    public static string LocFileName(string format) => format == "devkit" ? "loc.txt" : "loc.csv";
+
+    public static IReadOnlyList<string> FileNames(string format, bool groundTruth) =>
+        groundTruth ? [LocFileName(format), GroundTruthFile, ErrorsFile] : [LocFileName(format), ErrorsFile];
+
+    /// <summary>The first line of each file; a devkit loc.txt has none.</summary>
+    public static string Header(string name) => name switch
+    {
+        "loc.txt" => "",
+        ErrorsFile => CsvLine(["file", "image", "status", "reason"]),
+        _ => CsvLine(["ImageId", "PredictionString"]),
+    };
+
+    /// <summary>Opens OUTDIR for this run: a new run, the continuation of the same run, or (restart) a new run in place of any earlier one.</summary>
+    public static RunOutputs Open(string outDir, RunFingerprint fingerprint, string format, bool groundTruth, bool restart)
+    {
+        Directory.CreateDirectory(outDir);
+        if (restart) RemoveRun(outDir);
+        var names = FileNames(format, groundTruth).ToArray();
+        var statePath = Path.Combine(outDir, StateFile);
+        var journalPath = Path.Combine(outDir, RunJournal.FileName);
+        List<JournalEntry> finished = [];
+        long journalEnd;
+        if (File.Exists(statePath))
+        {
+            var earlier = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
+            if (earlier.Differences(fingerprint) is { Count: > 0 } differences)
+                throw new UsageException($"{outDir} holds a run with another {string.Join(", ", differences)}; rerun with --restart to replace it, or choose another --out");
+            if (!File.Exists(journalPath)) WriteAll(journalPath, RunJournal.Header(names) + "\n");
+            (finished, journalEnd) = RunJournal.Read(journalPath, names);
+        }
+        else
+        {
+            if (RunFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } stale)
+                throw new UsageException($"{outDir} holds files of a run that cannot be continued ({string.Join(", ", stale)}); rerun with --restart to replace them, or choose another --out");
+            // The state goes first: a kill right after it leaves a folder that continues (every file is made below on the next open).
+            WriteAll(statePath + ".partial", fingerprint.ToJson());
+            File.Move(statePath + ".partial", statePath);
+            WriteAll(journalPath, RunJournal.Header(names) + "\n");
+            journalEnd = new FileInfo(journalPath).Length;
+        }
+        var ends = finished.Count > 0 ? finished[^1].FileEnds : names.Select(n => (long)Encoding.UTF8.GetByteCount(Header(n))).ToArray();
+        var files = names.Select((name, i) => OpenAt(Path.Combine(outDir, name), ends[i], Header(name), finished.Count == 0)).ToArray();
+        var journal = OpenAt(journalPath, journalEnd, RunJournal.Header(names) + "\n", false);
+        return new RunOutputs(outDir, format, names, files, journal, finished, ends, journalEnd);
+    }
+
+    private RunOutputs(string outDir, string format, string[] names, FileStream[] files, FileStream journal, List<JournalEntry> finished, long[] ends, long journalEnd)
+    {
+        (_outDir, Format, _names, _files, _journal, _finished, _ends, _journalEnd) = (outDir, format, names, files, journal, finished, ends, journalEnd);
+    }
+
+    /// <summary>Opens a file for appending at `end`, cutting anything after it (the rows of an unfinished image); a missing or short file of a run with no finished image starts with its header.</summary>
+    private static FileStream OpenAt(string path, long end, string header, bool mayRecreate)
+    {
+        if (File.Exists(path) && !Stages.FileKinds.IsRegular(path)) throw new InputException($"{path}: not a regular file");
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        try
+        {
+            if (stream.Length < end)
+            {
+                if (!mayRecreate) throw new InputException($"{path}: shorter than its progress record ({stream.Length} < {end} bytes): the folder was changed; --restart starts the run over");
+                stream.SetLength(0);
+                stream.Write(Encoding.UTF8.GetBytes(header));
+            }
+            stream.SetLength(end);
+            stream.Position = end;
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes one image's rows, then its progress line. On a failed write every file is cut back and the run stops.</summary>
+    public void Commit(int index, ImageStatus status, ImageRows rows, double saliencySeconds, double localisationSeconds)
+    {
+        var texts = _names.Select(n => n == ErrorsFile ? rows.Error : n == GroundTruthFile ? rows.GroundTruth : rows.Loc).ToArray();
+        try
+        {
+            var ends = new long[_files.Length];
+            for (int i = 0; i < _files.Length; i++)
+            {
+                if (texts[i] is { } text) _files[i].Write(Encoding.UTF8.GetBytes(text));
+                ends[i] = _files[i].Position;
+            }
+            var entry = new JournalEntry(index, status, saliencySeconds, localisationSeconds, ends);
+            _journal.Write(Encoding.UTF8.GetBytes(entry.ToLine() + "\n"));
+            _ends = ends;
+            _journalEnd = _journal.Position;
+            _finished.Add(entry);
+        }
+        catch (IOException e)
+        {
+            RollBack();
+            throw new InputException($"{_outDir}: cannot write ({Messages.FirstLine(e.Message)}); stopped after {_finished.Count} finished images, rerun the same command to continue");
+        }
+    }
+
+    private void RollBack()
+    {
+        for (int i = 0; i < _files.Length; i++) TryCut(_files[i], _ends[i]);
+        TryCut(_journal, _journalEnd);
+    }
+
+    private static void TryCut(FileStream stream, long end)
+    {
+        try
+        {
+            stream.SetLength(end);
+            stream.Position = end;
+        }
+        catch (IOException) { } // the next open cuts it again from progress.csv
+    }
+
+    /// <summary>The rows of a scored image.</summary>
+    public ImageRows Scored(string imageId, IReadOnlyList<LabelledBox> guesses, IReadOnlyList<int> classIds, LabelledBox? groundTruthClass, string path, string? warning) => new(
+        Devkit ? string.Join(' ', guesses.Select((g, i) => $"{classIds[i]} {g.Box.XMin} {g.Box.YMin} {g.Box.XMax} {g.Box.YMax}")) + "\n"
+               : CsvLine([imageId, LocFile.Format(guesses)]),
+        groundTruthClass is { } gt ? CsvLine([imageId, LocFile.Format([gt])]) : null,
+        warning != null ? CsvLine([path, imageId, "warning", warning]) : null);
+
+    /// <summary>The rows of an image that could not be scored: errors.csv, and an empty loc.txt line in devkit form (one line per image).</summary>
+    public ImageRows Failed(string imageId, string path, string reason) =>
+        new(Devkit ? "\n" : null, null, CsvLine([path, imageId, "skipped", reason]));
+
+    /// <summary>A CSV record as CsvHelper writes it (quoting where needed), with its line ending.</summary>
+    public static string CsvLine(IEnumerable<string> fields)
+    {
+        using var text = new StringWriter();
+        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        {
+            foreach (var f in fields) csv.WriteField(f);
+            csv.NextRecord();
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Removes the files a run writes (and its maps folder); other files in the folder stay.</summary>
+    public static void RemoveRun(string outDir)
+    {
+        foreach (var f in RunFiles.Append(StateFile + ".partial")) File.Delete(Path.Combine(outDir, f));
+        var maps = Path.Combine(outDir, MapsFolder);
+        if (Directory.Exists(maps)) Directory.Delete(maps, recursive: true);
+    }
+
+    private static void WriteAll(string path, string text)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        stream.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in _files) f.Dispose();
+        _journal.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using Pipeline.Inference;
+using Pipeline.Stages;
+
+namespace Pipeline.Runs;
+
+/// <summary>Everything `run` was asked to do, checked against its ranges (see Cli/RunCommand).</summary>
+public sealed record RunRequest
+{
+    public required FileInfo Model { get; init; }
+    public required string Images { get; init; }
+    public required string OutDir { get; init; }
+    public required string Format { get; init; }
+    public required ExplainSettings Explain { get; init; }
+    public required DeviceChoice Device { get; init; }
+    public required int Threads { get; init; }
+    public FileInfo? Card { get; init; }
+    public FileInfo? Truth { get; init; }
+    public DirectoryInfo? MapCache { get; init; }
+    public bool SaveMaps { get; init; }
+    public bool Restart { get; init; }
+    public required ShardSpec Shard { get; init; }
+    public bool Quiet { get; init; }
+    /// <summary>The command line as given, for run.json.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The options that change rows or maps, for the run's fingerprint.</summary>
+    public SortedDictionary<string, string> OutputOptions() => new(StringComparer.Ordinal)
+    {
+        ["--format"] = Format,
+        ["--top"] = Explain.Top.ToString(),
+        ["--crops"] = Explain.Crops.ToString(),
+        ["--method"] = Explain.Localiser.Name,
+        ["localisation options"] = System.Text.Json.JsonSerializer.Serialize(Explain.Options),
+        ["--working-side"] = Explain.WorkingSide.ToString(),
+        ["--max-pixels"] = Explain.MaxPixels.ToString(),
+        ["--save-maps"] = SaveMaps.ToString(),
+    };
+}

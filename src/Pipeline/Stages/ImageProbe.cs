@@ -1,0 +1,82 @@
+using MetadataExtractor;
+using MetadataExtractor.Formats.Bmp;
+using MetadataExtractor.Formats.Exif;
+using MetadataExtractor.Formats.Jpeg;
+using MetadataExtractor.Formats.Png;
+using MetadataExtractor.Formats.WebP;
+
+namespace Pipeline.Stages;
+
+/// <summary>An image file's size and format, read from its header; a warning when its end is missing.</summary>
+public sealed record ImageHeader(int Width, int Height, string Format, string? Warning)
+{
+    public long Pixels => (long)Width * Height;
+}
+
+/// <summary>
+/// Stage 1a: checks an image file before decoding it, so that no file can hang the run or cost
+/// unbounded memory: a regular file (not a FIFO or a device), a supported extension, not empty, a
+/// header that gives its size (MetadataExtractor reads headers only).
+/// A JPEG or PNG without its end marker (a cut download) is still scored, with a warning.
+/// </summary>
+public static class ImageProbe
+{
+    public static ImageHeader Read(string path)
+    {
+        if (FileKinds.Describe(path) is { } kind) throw new InputException($"{path}: {kind}");
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (!ImageList.Extensions.Contains(extension))
+            throw new InputException($"{path}: not a supported image type '{extension}' (supported: {string.Join(", ", ImageList.Extensions)})");
+        var length = new FileInfo(path).Length;
+        if (length == 0) throw new InputException($"{path}: empty file");
+
+        IReadOnlyList<MetadataExtractor.Directory> directories;
+        try { directories = ImageMetadataReader.ReadMetadata(path); }
+        catch (Exception e) when (e is ImageProcessingException or IOException or MetadataException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InputException($"{path}: not a readable image (its header does not parse: {e.Message.Split('\n')[0]})");
+        }
+        var (width, height, format) = Size(directories) ?? throw new InputException($"{path}: not a readable image (no image size in its header)");
+        if (width <= 0 || height <= 0) throw new InputException($"{path}: not a readable image (header says {width}x{height})");
+        return new ImageHeader(width, height, format, MissingEnd(path, format, length));
+    }
+
+    private static (int Width, int Height, string Format)? Size(IReadOnlyList<MetadataExtractor.Directory> directories)
+    {
+        foreach (var d in directories)
+        {
+            (int, int)? size = d switch
+            {
+                JpegDirectory j when j.TryGetInt32(JpegDirectory.TagImageWidth, out var w) && j.TryGetInt32(JpegDirectory.TagImageHeight, out var h) => (w, h),
+                PngDirectory p when p.TryGetInt32(PngDirectory.TagImageWidth, out var w) && p.TryGetInt32(PngDirectory.TagImageHeight, out var h) => (w, h),
+                // A bottom-up BMP stores a negative height.
+                BmpHeaderDirectory b when b.TryGetInt32(BmpHeaderDirectory.TagImageWidth, out var w) && b.TryGetInt32(BmpHeaderDirectory.TagImageHeight, out var h) => (w, Math.Abs(h)),
+                WebPDirectory p when p.TryGetInt32(WebPDirectory.TagImageWidth, out var w) && p.TryGetInt32(WebPDirectory.TagImageHeight, out var h) => (w, h),
+                ExifIfd0Directory t when t.TryGetInt32(ExifDirectoryBase.TagImageWidth, out var w) && t.TryGetInt32(ExifDirectoryBase.TagImageHeight, out var h) => (w, h),
+                _ => null,
+            };
+            if (size is { } s) return (s.Item1, s.Item2, d.Name.Split(' ')[0]);
+        }
+        return null;
+    }
+
+    private static readonly byte[] JpegEnd = [0xFF, 0xD9];
+    private static readonly byte[] PngEnd = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];
+
+    /// <summary>A warning when a JPEG has no end-of-image marker or a PNG no IEND chunk near its end (decoders fill the rest with grey).</summary>
+    private static string? MissingEnd(string path, string format, long length)
+    {
+        var marker = format switch { "JPEG" => JpegEnd, "PNG" => PngEnd, _ => null };
+        if (marker == null) return null;
+        // Some cameras append data after the end marker, so look in the last 64 KB, not the last bytes only.
+        int tail = (int)Math.Min(length, 64 * 1024);
+        var buffer = new byte[tail];
+        using (var stream = File.OpenRead(path))
+        {
+            stream.Seek(length - tail, SeekOrigin.Begin);
+            stream.ReadExactly(buffer);
+        }
+        return buffer.AsSpan().LastIndexOf(marker) >= 0 ? null
+            : $"truncated {format} (no end marker): scored from the part that decodes";
+    }
+}
