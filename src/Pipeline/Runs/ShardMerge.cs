@@ -26,7 +26,7 @@ public static class ShardMerge
         if (shards.GroupBy(s => s.Fingerprint.Shard.Index).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new InputException($"shard {twice.Key}/{count} is given twice: {string.Join(", ", twice.Select(s => s.Dir))}");
         var missing = Enumerable.Range(0, count).Except(shards.Select(s => s.Fingerprint.Shard.Index)).ToList();
-        if (missing.Count > 0) throw new InputException($"shards {string.Join(", ", missing.Take(20))} of {count} are missing");
+        if (missing.Count > 0) throw new InputException($"missing shards (of {count}): {string.Join(", ", missing.Take(20))}");
 
         var names = RunOutputs.FileNames(first.Options["--format"], first.TruthSha256 != null).ToArray();
         var pieces = new (Shard Shard, int Entry)[first.ImageCount];
