@@ -79,9 +79,18 @@ public sealed class RunOutputs : IDisposable
             journalEnd = new FileInfo(journalPath).Length;
         }
         var ends = finished.Count > 0 ? finished[^1].FileEnds : names.Select(n => (long)Encoding.UTF8.GetByteCount(Header(n))).ToArray();
-        var files = names.Select((name, i) => OpenAt(Path.Combine(outDir, name), ends[i], Header(name), finished.Count == 0)).ToArray();
-        var journal = OpenAt(journalPath, journalEnd, RunJournal.Header(names) + "\n", false);
-        return new RunOutputs(outDir, format, names, files, journal, finished, ends, journalEnd);
+        var files = new List<FileStream>();
+        try
+        {
+            for (int i = 0; i < names.Length; i++) files.Add(OpenAt(Path.Combine(outDir, names[i]), ends[i], Header(names[i]), finished.Count == 0));
+            var journal = OpenAt(journalPath, journalEnd, RunJournal.Header(names) + "\n", false);
+            return new RunOutputs(outDir, format, names, [.. files], journal, finished, ends, journalEnd);
+        }
+        catch
+        {
+            foreach (var f in files) f.Dispose();
+            throw;
+        }
     }
 
     private RunOutputs(string outDir, string format, string[] names, FileStream[] files, FileStream journal, List<JournalEntry> finished, long[] ends, long journalEnd)

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Pipeline.Runs;
+
+namespace Pipeline.Tests;
+
+/// <summary>
+/// A run that is killed and rerun, or split into shards and merged, ends with files byte-identical
+/// to one uninterrupted run's. Six ILSVRC dev images, one crop, ground-truth boxes.
+/// </summary>
+public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<GradientModelFixture>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-resume-").FullName;
+    private static readonly string[] Files = ["loc.csv", "loc_gt.csv", "errors.csv"];
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string List()
+    {
+        var images = Directory.GetFiles(CommandLine.Shared("data", "ilsvrc-dev", "images")).Order(StringComparer.Ordinal).Take(6).ToList();
+        var list = Path.Combine(_dir, "images.txt");
+        File.WriteAllLines(list, [.. images, Path.Combine(_dir, "missing.jpg")]); // one failing image, so errors.csv has a row
+        return list;
+    }
+
+    private string[] Args(string output, params string[] extra) =>
+        ["run", "--model", model.Model, "--images", List(), "--out", output, "--crops", "1", "--device", "cpu", "--quiet", "--threads", "1",
+         "--truth", CommandLine.Shared("data", "ilsvrc-dev", "LOC_val_solution.csv"), .. extra];
+
+    private string Uninterrupted()
+    {
+        var output = Path.Combine(_dir, "whole");
+        var (code, _, stderr) = CommandLine.Run(Args(output));
+        Assert.True(code == 0, stderr);
+        return output;
+    }
+
+    private static void SameFiles(string expected, string actual)
+    {
+        foreach (var f in Files) Assert.True(File.ReadAllBytes(Path.Combine(expected, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(actual, f))), $"{f} differs");
+    }
+
+    private static int Finished(string output) =>
+        File.Exists(Path.Combine(output, RunJournal.FileName)) ? File.ReadAllLines(Path.Combine(output, RunJournal.FileName)).Length - 1 : 0;
+
+    [Fact]
+    public void A_run_killed_at_any_moment_continues_to_the_same_files()
+    {
+        var whole = Uninterrupted();
+        var output = Path.Combine(_dir, "killed");
+        // Kill -9 as soon as the run folder exists (before the first image), then each time one more image has
+        // finished: the kill lands wherever the process is, inside an image or between its rows.
+        foreach (var target in new[] { 0, 1, 3, 5 })
+        {
+            using var process = Subprocess.Start(Args(output));
+            var watch = Stopwatch.StartNew();
+            while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2)
+                   && !(target == 0 ? File.Exists(Path.Combine(output, RunOutputs.StateFile)) : Finished(output) >= target))
+                Thread.Sleep(2);
+            if (!process.HasExited) process.Kill();
+            process.WaitForExit();
+        }
+        Assert.True(Finished(output) < 7, "the kills came too late to test anything");
+        var (code, stdout, stderr) = CommandLine.Run(Args(output));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("6 images, 1 errors", stdout);
+        SameFiles(whole, output);
+    }
+
+    [Fact]
+    public void Rows_of_an_image_cut_by_a_kill_are_removed_on_resume()
+    {
+        var whole = Uninterrupted();
+        var output = Path.Combine(_dir, "cut");
+        Directory.CreateDirectory(output);
+        foreach (var f in Directory.GetFiles(whole)) File.Copy(f, Path.Combine(output, Path.GetFileName(f)));
+        // As if killed while the fourth image's rows were being written: its progress line cut short, half a loc row after the third.
+        var journal = File.ReadAllLines(Path.Combine(output, RunJournal.FileName));
+        File.WriteAllText(Path.Combine(output, RunJournal.FileName), string.Join('\n', journal.Take(4)) + "\n" + journal[4][..5]);
+        long third = long.Parse(journal[3].Split(',')[4]);
+        using (var loc = new FileStream(Path.Combine(output, "loc.csv"), FileMode.Open)) loc.SetLength(third + 30);
+
+        var (code, _, stderr) = CommandLine.Run(Args(output));
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, output);
+        Assert.Equal(7, Finished(output));
+    }
+
+    [Fact]
+    public void Another_model_or_option_is_refused_and_restart_removes_the_old_run()
+    {
+        var output = Path.Combine(_dir, "changed");
+        var (code, _, stderr) = CommandLine.Run(Args(output, "--save-maps"));
+        Assert.True(code == 0, stderr);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "maps")));
+
+        (code, _, stderr) = CommandLine.Run(Args(output, "--save-maps", "--top", "3"));
+        Assert.Equal(2, code);
+        Assert.Contains("--top", stderr);
+        Assert.Contains("--restart", stderr);
+
+        // Without --truth and maps, after --restart: no loc_gt.csv and no maps of the earlier run remain.
+        var args = Args(output, "--restart", "--top", "3").ToList();
+        args.RemoveRange(args.IndexOf("--truth"), 2);
+        (code, _, stderr) = CommandLine.Run([.. args]);
+        Assert.True(code == 0, stderr);
+        Assert.False(File.Exists(Path.Combine(output, "loc_gt.csv")));
+        Assert.False(Directory.Exists(Path.Combine(output, "maps")));
+        Assert.Equal(15, File.ReadAllLines(Path.Combine(output, "loc.csv"))[1].Split(',')[1].Split(' ').Length);
+    }
+
+    [Fact]
+    public void A_folder_with_run_files_but_no_run_state_is_refused()
+    {
+        var output = Path.Combine(_dir, "stale");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "loc_gt.csv"), "ImageId,PredictionString\n");
+        var (code, _, stderr) = CommandLine.Run(Args(output));
+        Assert.Equal(2, code);
+        Assert.Contains("loc_gt.csv", stderr);
+    }
+
+    [Fact]
+    public void Shards_merged_in_any_order_equal_one_run_and_merge_refuses_a_missing_or_unfinished_shard()
+    {
+        var whole = Uninterrupted();
+        var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"shard-{i}")).ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            var (code, _, stderr) = CommandLine.Run(Args(shards[i], "--shard", $"{i}/3"));
+            Assert.True(code == 0, stderr);
+        }
+        var merged = Path.Combine(_dir, "merged");
+        var result = CommandLine.Run("merge", "--out", merged, shards[2], shards[0], shards[1]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        SameFiles(whole, merged);
+
+        result = CommandLine.Run("merge", "--out", merged, shards[0], shards[2]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("missing shards (of 3): 1", result.Stderr);
+
+        var journal = Path.Combine(shards[1], RunJournal.FileName);
+        File.WriteAllLines(journal, File.ReadAllLines(journal)[..^1]);
+        result = CommandLine.Run(["merge", "--out", merged, .. shards]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not complete", result.Stderr);
+
+        var other = Path.Combine(_dir, "other-1");
+        Assert.Equal(0, CommandLine.Run(Args(other, "--shard", "1/3", "--top", "2")).ExitCode);
+        result = CommandLine.Run("merge", "--out", merged, shards[0], other, shards[2]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("differs in --top", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, null, null, "0/1")]
+    [InlineData("2/5", null, null, null, null, "2/5")]
+    [InlineData(null, "7", "4", "5", null, "2/4")]   // a Slurm array --array=5-8
+    [InlineData(null, "3", "4", null, null, "3/4")]
+    [InlineData(null, null, null, null, "6", "6/8")]  // Kubernetes, --shard-count 8
+    public void Shard_comes_from_the_option_or_the_scheduler(string? option, string? task, string? count, string? min, string? index, string expected)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["SLURM_ARRAY_TASK_ID"] = task, ["SLURM_ARRAY_TASK_COUNT"] = count, ["SLURM_ARRAY_TASK_MIN"] = min, ["JOB_COMPLETION_INDEX"] = index,
+        };
+        var spec = ShardSpec.Resolve(option, index != null ? 8 : null, k => environment.GetValueOrDefault(k));
+        Assert.Equal(expected, spec.ToString());
+        // Every image belongs to exactly one shard.
+        Assert.Equal(1, Enumerable.Range(0, spec.Count).Count(i => new ShardSpec(i, spec.Count).Takes(13)));
+    }
+
+    [Fact]
+    public void A_full_disk_stops_the_run_in_one_line_without_a_cut_row_and_the_run_continues_later()
+    {
+        var whole = Path.Combine(_dir, "whole-60");
+        Assert.Equal(0, CommandLine.Run(Args(whole, "--top", "60")).ExitCode);
+        var mount = Path.Combine(_dir, "small-disk");
+        Directory.CreateDirectory(mount);
+        // A 24 KB file system (tmpfs; the tests run as root, as CI does): one 4 KB page for each of the five
+        // files and one to spare, so that a loc row of 60 boxes (about 2 KB) runs out of space part way.
+        Assert.Equal(0, Shell($"mount -t tmpfs -o size=24k tmpfs {mount}"));
+        try
+        {
+            var output = Path.Combine(mount, "out");
+            var (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60"));
+            Assert.Equal(1, code);
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.Contains("No space left on device", stderr);
+            Assert.InRange(Finished(output), 1, 6);
+            // What was written ends at a whole row, and every finished image's rows are there.
+            foreach (var f in Files)
+                Assert.EndsWith("\n", File.ReadAllText(Path.Combine(output, f)));
+
+            Assert.Equal(0, Shell($"mount -o remount,size=4m {mount}"));
+            (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60"));
+            Assert.True(code == 0, stderr);
+            SameFiles(whole, output);
+        }
+        finally { Shell($"umount {mount}"); }
+    }
+
+    private static int Shell(string command)
+    {
+        using var process = Process.Start("bash", ["-c", command]);
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
