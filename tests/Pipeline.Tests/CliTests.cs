@@ -32,6 +32,24 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_reports_a_model_it_cannot_differentiate_on_stderr_with_exit_code_1()
+    {
+        var graph = new GraphProto { Name = "g" };
+        graph.Input.Add(Value("x", [1, 3, 4, 4]));
+        graph.Node.Add(new NodeProto { OpType = "Erf", Name = "erf_node", Input = { "x" }, Output = { "y" } });
+        graph.Output.Add(Value("y", [1, 3, 4, 4]));
+        var source = Path.Combine(_dir, "erf.onnx");
+        File.WriteAllBytes(source, new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } }.ToByteArray());
+
+        var (code, stdout, stderr) = CommandLine.Run("inspect", "--model", source);
+
+        Assert.Equal(1, code);
+        Assert.Contains("NO RULE", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("erf_node", stderr);
+    }
+
+    [Fact]
     public void A_file_that_is_not_onnx_is_named_in_the_error()
     {
         var bad = Path.Combine(_dir, "notes.onnx");

@@ -80,4 +80,53 @@ public class ScoringTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void A_box_spanning_the_whole_int_range_is_a_miss_not_an_overflowed_hit()
+    {
+        // Inclusive width 2^32: an int area would overflow to 0 and give IoU > 0.5.
+        var everything = new Box(int.MinValue, int.MinValue, int.MaxValue, int.MaxValue);
+        var truth = new Box(0, 0, 99, 99);
+        Assert.Equal(Math.Pow(2, 64), everything.Area);
+        Assert.Equal(1e4 / Math.Pow(2, 64), everything.IoU(truth), 1e-30);
+        var score = IlsvrcScore.Compute(new Dictionary<string, List<LabelledBox>> { ["a"] = [new("n1", everything)] },
+            new Dictionary<string, List<LabelledBox>> { ["a"] = [new("n1", truth)] });
+        Assert.Equal(1.0, score.Top5LocalisationError);
+        Assert.Equal(0.0, score.Top5ClassificationError);
+    }
+
+    [Theory]
+    [InlineData("ImageId,PredictionString\na,n1 0 0 9 9\nb,n1 0 0 9 9\na,n1 5 5 9 9\n", "appear more than once: a")]
+    [InlineData("ImageId,PredictionString\na,n1 9 0 0 9\n", "xmax < xmin")]
+    [InlineData("ImageId,PredictionString\na,n1 0 0 9 x\n", "is not 'wnid xmin ymin xmax ymax'")]
+    [InlineData("", "not an ImageId,PredictionString CSV")]
+    public void A_prediction_file_that_cannot_be_scored_as_written_is_refused(string text, string reason)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"loc-{Guid.NewGuid()}.csv");
+        try
+        {
+            File.WriteAllText(path, text);
+            var error = Assert.Throws<InputException>(() => LocFile.Read(path));
+            Assert.Contains(path, error.Message);
+            Assert.Contains(reason, error.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Eval_on_a_header_only_truth_file_says_so_in_one_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-eval-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "truth.csv"), "ImageId,PredictionString\n");
+            File.WriteAllText(Path.Combine(dir, "loc.csv"), "ImageId,PredictionString\na,n1 0 0 9 9\n");
+            var (code, _, stderr) = CommandLine.Run("eval", "--pred", Path.Combine(dir, "loc.csv"), "--truth", Path.Combine(dir, "truth.csv"), "--json", Path.Combine(dir, "s.json"));
+            Assert.Equal(1, code);
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.Contains("no images", stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "s.json")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
