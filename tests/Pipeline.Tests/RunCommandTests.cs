@@ -111,8 +111,27 @@ public class RunCommandTests : IDisposable
         Assert.Contains("GT-known", stdout);
         using var scores = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal(2, scores.RootElement.GetProperty("Images").GetInt32());
-        var top5 = scores.RootElement.GetProperty("Top5LocalisationError").GetDouble();
-        var top1 = scores.RootElement.GetProperty("Top1LocalisationError").GetDouble();
-        Assert.True(top5 <= top1 && top5 is 0 or 0.5 or 1, $"top-5 {top5}, top-1 {top1}");
+        // Classification error by hand: an image is wrong when its ground-truth wnid is none of its 5 guesses.
+        var truthWnid = File.ReadAllLines(truth).Skip(1).ToDictionary(l => l.Split(',')[0], l => l.Split(',')[1].Split(' ')[0]);
+        var guesses = File.ReadAllLines(Path.Combine(output, "loc.csv")).Skip(1).ToDictionary(l => l.Split(',')[0], l => l.Split(',')[1].Split(' ').Where((_, i) => i % 5 == 0).ToList());
+        double expected = ids.Count(id => !guesses[id].Contains(truthWnid[id])) / 2.0;
+        Assert.Equal(expected, scores.RootElement.GetProperty("Top5ClassificationError").GetDouble());
+
+        // The ground truth scored as a prediction of itself has no error at all.
+        (code, _, stderr) = CommandLine.Run("eval", "--pred", truth, "--truth", truth);
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
+    public void Eval_of_the_ground_truth_against_itself_has_no_error()
+    {
+        var dev = CommandLine.Shared("data", "ilsvrc-dev");
+        var json = Path.Combine(_dir, "self.json");
+        var truth = Path.Combine(dev, "LOC_val_solution.csv");
+        var (code, _, stderr) = CommandLine.Run("eval", "--pred", truth, "--truth", truth, "--json", json);
+        Assert.True(code == 0, stderr);
+        using var scores = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(0.0, scores.RootElement.GetProperty("Top1LocalisationError").GetDouble());
+        Assert.Equal(File.ReadAllLines(truth).Length - 1, scores.RootElement.GetProperty("Images").GetInt32());
     }
 }
