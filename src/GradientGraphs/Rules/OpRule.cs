@@ -31,30 +31,3 @@ public abstract class OpRule
     /// </summary>
     public abstract string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx);
 }
-
-/// <summary>An op with one differentiable input (input 0) and one output.</summary>
-public abstract class UnaryRule : OpRule
-{
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts) => [facts.Shape(node.Input[0])];
-
-    public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
-    {
-        var result = new string?[node.Input.Count];
-        result[0] = Backward(node, outputGrads[0]!, ctx);
-        return result;
-    }
-
-    protected abstract string Backward(NodeProto node, string dY, BackwardContext ctx);
-}
-
-/// <summary>
-/// An elementwise op whose derivative is a local factor computed once on the forward tensors:
-/// dX = dY * D(X, Y). Sigmoid, Tanh, HardSigmoid and HardSwish are written this way.
-/// </summary>
-public abstract class LocalDerivativeRule : UnaryRule
-{
-    protected abstract string LocalDerivative(NodeProto node, GraphEmitter e);
-
-    protected override string Backward(NodeProto node, string dY, BackwardContext ctx) =>
-        ctx.MulByForward(dY, ctx.Shape(node.Output[0]), LocalDerivative(node, ctx.E), ctx.Shape(node.Input[0]));
-}

@@ -1,6 +1,6 @@
 using GradientGraphs.Building;
 using GradientGraphs.Onnx;
-using GradientGraphs.Rules.Pooling;
+using GradientGraphs.Rules.Windows;
 using Onnx;
 
 namespace GradientGraphs.Rules.Linear;

@@ -2,7 +2,7 @@ using GradientGraphs.Building;
 using GradientGraphs.Onnx;
 using Onnx;
 
-namespace GradientGraphs.Rules.Pooling;
+namespace GradientGraphs.Rules.Windows;
 
 /// <summary>
 /// The sliding-window attributes shared by Conv, MaxPool and AveragePool, resolved to explicit
