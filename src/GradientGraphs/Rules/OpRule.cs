@@ -21,7 +21,13 @@ public abstract class OpRule
     /// </summary>
     public virtual void Normalize(NodeProto node, ForwardFacts facts, GraphEmitter e) { }
 
-    /// <summary>Why this node cannot be differentiated (an attribute value it does not handle), or null.</summary>
+    /// <summary>
+    /// Why this node cannot be differentiated (an attribute value the backward does not handle), or
+    /// null. One mechanism per fact: what InferShapes cannot read (a shape given at run time, a
+    /// form it does not handle) it refuses by throwing GraphException, and the builder reports that
+    /// message as the refusal. Refusal is asked only after InferShapes succeeded, so it may read
+    /// the same inputs without guarding against those exceptions again.
+    /// </summary>
     public virtual string? Refusal(NodeProto node, ForwardFacts facts) => null;
 
     /// <summary>

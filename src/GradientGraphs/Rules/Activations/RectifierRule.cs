@@ -18,8 +18,12 @@ public abstract class RectifierRule : UnaryRule
     /// <summary>R: the rectifier applied to the backward signal (folded), for deconvnet and guided.</summary>
     protected abstract string RectifySignal(NodeProto node, string dY, BackwardContext ctx);
 
+    /// <summary>Whether this node rectifies at all (a Clip without a lower bound does not: it takes the gradient).</summary>
+    protected virtual bool Rectifies(NodeProto node) => true;
+
     protected override string Backward(NodeProto node, string dY, BackwardContext ctx)
     {
+        if (!Rectifies(node)) return MulByMask(node, dY, Derivative(node, ctx.E), ctx);
         var signal = ctx.Rule == BackwardRule.Gradient ? dY : RectifySignal(node, dY, ctx);
         return ctx.Rule == BackwardRule.DeconvNet ? signal : MulByMask(node, signal, Derivative(node, ctx.E), ctx);
     }

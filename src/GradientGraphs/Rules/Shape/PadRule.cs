@@ -18,12 +18,8 @@ public sealed class PadRule : UnaryRule
     {
         if (node.String("mode", "constant") != "constant") return "only mode 'constant' is supported";
         if (node.Input.Count > 3 && node.Input[3] != "") return "the axes input is not supported";
-        try
-        {
-            var pads = Pads(node, facts);
-            return pads[0] != 0 || pads[pads.Length / 2] != 0 ? "pads the batch axis" : null;
-        }
-        catch (GraphException e) { return e.Message; }
+        var pads = Pads(node, facts);
+        return pads[0] != 0 || pads[pads.Length / 2] != 0 ? "pads the batch axis" : null;
     }
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)

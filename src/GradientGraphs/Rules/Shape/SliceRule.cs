@@ -15,26 +15,19 @@ public sealed class SliceRule : UnaryRule
         var x = facts.Shape(node.Input[0]);
         var starts = facts.ConstantInts(node, 1, "starts");
         var ends = facts.ConstantInts(node, 2, "ends");
-        var axes = node.Input.Count > 3 && node.Input[3] != "" ? facts.ConstantInts(node, 3, "axes") : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-        var steps = node.Input.Count > 4 && node.Input[4] != "" ? facts.ConstantInts(node, 4, "steps") : null;
+        var axes = facts.OptionalConstantInts(node, 3, "axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var steps = facts.OptionalConstantInts(node, 4, "steps");
         if (steps != null && steps.Any(s => s != 1)) throw new GraphException($"Slice '{node.Label()}' has steps other than 1");
         var begin = new long[x.Length];
         var end = x.ToArray();
         for (int i = 0; i < axes.Length; i++)
         {
-            int a = (int)(axes[i] < 0 ? axes[i] + x.Length : axes[i]);
+            int a = Shapes.Axis(axes[i], x.Length);
             if (a == 0) throw new GraphException($"Slice '{node.Label()}' slices the batch axis");
-            long Clamp(long v) => Math.Clamp(v < 0 ? v + x[a] : v, 0, x[a]);
-            begin[a] = Clamp(starts[i]);
-            end[a] = Math.Max(begin[a], Clamp(ends[i]));
+            begin[a] = Shapes.Bound(starts[i], x[a]);
+            end[a] = Math.Max(begin[a], Shapes.Bound(ends[i], x[a]));
         }
         return (begin, end);
-    }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts)
-    {
-        try { Ranges(node, facts); return null; }
-        catch (GraphException e) { return e.Message; }
     }
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)

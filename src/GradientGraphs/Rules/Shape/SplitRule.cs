@@ -9,14 +9,14 @@ public sealed class SplitRule : OpRule
 {
     public override string OpType => "Split";
 
-    private static int Axis(NodeProto node, int rank) => (int)(node.Int("axis", 0) is var a && a < 0 ? a + rank : a);
+    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 0), rank);
 
     private static long[] Sizes(NodeProto node, ForwardFacts facts)
     {
         var x = facts.Shape(node.Input[0]);
         int axis = Axis(node, x.Length);
         if (node.Ints("split") is { } fromAttribute) return fromAttribute;
-        if (node.Input.Count > 1 && node.Input[1] != "") return facts.ConstantInts(node, 1, "split");
+        if (facts.OptionalConstantInts(node, 1, "split") is { } fromInput) return fromInput;
         int parts = node.Output.Count;
         long each = (x[axis] + parts - 1) / parts;
         return Enumerable.Range(0, parts).Select(i => Math.Min(each, x[axis] - i * each)).ToArray();
