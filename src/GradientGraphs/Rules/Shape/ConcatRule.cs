@@ -9,7 +9,7 @@ public sealed class ConcatRule : OpRule
 {
     public override string OpType => "Concat";
 
-    private static int Axis(NodeProto node, int rank) => (int)(node.Int("axis", 1) is var a && a < 0 ? a + rank : a);
+    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 1), rank);
 
     public override string? Refusal(NodeProto node, ForwardFacts facts) =>
         Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "concatenates along the batch axis" : null;

@@ -12,9 +12,8 @@ public sealed class FlattenRule : ReshapeLikeRule
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
         var x = facts.Shape(node.Input[0]);
-        long axis = node.Int("axis", 1);
-        if (axis < 0) axis += x.Length;
-        if (axis == 0 || Shapes.Product(x[1..(int)axis]) != 1) throw BatchMoved(node);
-        return [[x[0], Shapes.Product(x[(int)axis..])]];
+        int axis = Shapes.Axis(node.Int("axis", 1), x.Length);
+        if (axis == 0 || Shapes.Product(x[1..axis]) != 1) throw BatchMoved(node);
+        return [[x[0], Shapes.Product(x[axis..])]];
     }
 }

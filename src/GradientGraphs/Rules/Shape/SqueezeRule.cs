@@ -11,7 +11,7 @@ public sealed class SqueezeRule(string opType) : ReshapeLikeRule
     private bool Unsqueeze => opType == "Unsqueeze";
 
     private static long[]? Axes(NodeProto node, ForwardFacts facts) =>
-        node.Ints("axes") ?? (node.Input.Count > 1 && node.Input[1] != "" ? facts.ConstantInts(node, 1, "axes") : null);
+        node.Ints("axes") ?? facts.OptionalConstantInts(node, 1, "axes");
 
     /// <summary>Squeeze without axes would drop a batch of 1: name the non-batch axes of size 1 instead.</summary>
     public override void Normalize(NodeProto node, ForwardFacts facts, GraphEmitter e)
@@ -29,7 +29,7 @@ public sealed class SqueezeRule(string opType) : ReshapeLikeRule
         var x = facts.Shape(node.Input[0]);
         var axes = Axes(node, facts) ?? [];
         int outRank = Unsqueeze ? x.Length + axes.Length : x.Length;
-        var normalized = axes.Select(a => a < 0 ? a + outRank : a).ToHashSet();
+        var normalized = axes.Select(a => Shapes.Axis(a, outRank)).ToHashSet();
         if (normalized.Contains(0)) throw BatchMoved(node);
         if (!Unsqueeze) return [x.Where((_, i) => !normalized.Contains(i)).ToArray()];
         var rest = new Queue<long>(x);
