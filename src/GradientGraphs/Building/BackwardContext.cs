@@ -20,9 +20,6 @@ public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, Ba
     /// <summary>int64 [1]: K, the number of classes per image.</summary>
     public string ClassesPerImage => classesPerImage;
 
-    /// <summary>int64 [1]: N*K, the batch dimension of every backward tensor.</summary>
-    public string FoldedBatch => foldedBatch;
-
     public long[] Shape(string tensor) => facts.Shape(tensor);
 
     /// <summary>[N*K, rest...] to [N, K, rest...].</summary>
@@ -62,7 +59,7 @@ public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, Ba
         return emitter.ReduceSum(grad, axes);
     }
 
-    /// <summary>Zeros of folded shape [N*K, rest...].</summary>
+    /// <summary>Zeros of folded shape [N*K, rest...] (foldedBatch: int64 [1] holding N*K).</summary>
     public string Zeros(long[] rest) =>
         emitter.Op("ConstantOfShape", [emitter.Concat(0, foldedBatch, emitter.Int64s(rest))],
             n => n.Set("value", Tensors.FloatTensor("", [1], [0f])));

@@ -35,8 +35,6 @@ public static class RuleTable
 
     public static OpRule? Find(string opType) => Rules.GetValueOrDefault(opType);
 
-    public static IEnumerable<string> SupportedOps => Rules.Keys.Order();
-
     /// <summary>Ops whose output does not change under small changes of the input: the gradient path stops there.</summary>
     public static readonly IReadOnlySet<string> PiecewiseConstant = new HashSet<string>
     {
