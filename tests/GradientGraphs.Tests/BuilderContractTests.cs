@@ -20,7 +20,7 @@ public class BuilderContractTests
     public void Adds_class_index_and_input_grad_with_symbolic_batch_and_metadata()
     {
         var source = SmallModel();
-        var model = GradientGraphBuilder.Build(source, new BuildOptions { Rule = BackwardRule.Guided });
+        var model = GradientGraphBuilder.Build(source, new BuildOptions { Method = AttributionMethod.Guided });
         var inputs = model.Graph.Input.ToDictionary(i => i.Name);
         Assert.Equal(["x", "class_index"], inputs.Keys);
         Assert.Equal("N", inputs["x"].Type.TensorType.Shape.Dim[0].DimParam);

@@ -46,8 +46,8 @@ public class TorchOracleTests
     private static void Compare(string arch, int opset, string rule, string oracleRules)
     {
         var oracle = TorchOracle.For(arch, oracleRules);
-        var backwardRule = Enum.Parse<BackwardRule>(rule, ignoreCase: true);
-        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Rule = backwardRule }).ToByteArray();
+        var method = Enum.Parse<AttributionMethod>(rule, ignoreCase: true);
+        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Method = method }).ToByteArray();
         using var session = new Ort(model, threads: 2);
         var image = oracle.Image;
         var expected = oracle.Gradient(rule);

@@ -9,13 +9,13 @@ namespace GradientGraphs.Building;
 /// reshapes run once over every class. Forward tensors stay at batch N; an elementwise product
 /// of the two views the backward tensor as [N, K, ...] and the forward one as [N, 1, ...].
 /// </summary>
-public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, BackwardRule rule, string classesPerImage, string foldedBatch)
+public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, AttributionMethod method, string classesPerImage, string foldedBatch)
 {
     private readonly Dictionary<string, string> _perClassForward = new();
 
     public GraphEmitter E => emitter;
     public ForwardFacts Facts => facts;
-    public BackwardRule Rule => rule;
+    public AttributionMethod Method => method;
 
     /// <summary>int64 [1]: K, the number of classes per image.</summary>
     public string ClassesPerImage => classesPerImage;

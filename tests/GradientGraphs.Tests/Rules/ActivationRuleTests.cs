@@ -1,3 +1,5 @@
+using Google.Protobuf;
+using GradientGraphs.Building;
 using GradientGraphs.Onnx;
 using GradientGraphs.Tests.Support;
 
@@ -24,5 +26,29 @@ public class ActivationRuleTests
     [Fact] public void Tanh() => CheckAfterConv("Tanh", (g, x) => g.Op("Tanh", [x]));
     [Fact] public void HardSigmoid() => CheckAfterConv("HardSigmoid", (g, x) => g.Op("HardSigmoid", [g.Op("Mul", [x, g.Constant([], [4f])])], n => { n.Set("alpha", 1f / 6); n.Set("beta", 0.5f); }));
     [Fact] public void HardSwish() => CheckAfterConv("HardSwish", (g, x) => g.Op("HardSwish", [g.Op("Mul", [x, g.Constant([], [5f])])]));
+    [Theory]
+    [InlineData(AttributionMethod.DeconvNet)]
+    [InlineData(AttributionMethod.Guided)]
+    public void Clip_without_lower_bound_is_no_rectifier_under_any_method(AttributionMethod method)
+    {
+        // Clip(max) only saturates: deconvnet and guided emit the same backward as the gradient
+        // (one mask, not two) and give the same values.
+        var g = new TinyGraph([1, 3, 5, 5]);
+        var clipped = g.Op("Clip", [g.Op("Conv", [g.X, g.Weights(4, 3, 3, 3)]), "", g.Constant([], [0.2f])]);
+        var source = g.Finish(g.Op("Conv", [clipped, g.Weights(2, 4, 3, 3)]));
+        var gradient = GradientGraphBuilder.Build(source, new BuildOptions());
+        var other = GradientGraphBuilder.Build(source, new BuildOptions { Method = method });
+        Assert.Equal(gradient.Graph.Node.Select(n => n.OpType), other.Graph.Node.Select(n => n.OpType));
+
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 2 * 75).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        long[][] classes = [[0, 1], [1, 0]];
+        using var a = new Ort(gradient.ToByteArray());
+        using var b = new Ort(other.ToByteArray());
+        var expected = a.Run(x, [2, 3, 5, 5], classes)["input_grad"].Values;
+        Assert.Contains(expected, v => v != 0);
+        Assert.Equal(expected, b.Run(x, [2, 3, 5, 5], classes)["input_grad"].Values);
+    }
+
     [Fact] public void Swish_as_sigmoid_times_input() => CheckAfterConv("Mul", (g, x) => g.Op("Mul", [x, g.Op("Sigmoid", [x])]));
 }
