@@ -50,5 +50,15 @@ public class ActivationRuleTests
         Assert.Equal(expected, b.Run(x, [2, 3, 5, 5], classes)["input_grad"].Values);
     }
 
+    [Fact] public void Erf() => CheckAfterConv("Erf", (g, x) => g.Op("Erf", [x]));
+
+    [Fact]
+    public void Gelu_as_exported_with_erf() => CheckAfterConv("Erf", (g, x) =>
+    {
+        // torch.onnx's GELU: X * 0.5 * (1 + erf(X / sqrt 2)), a Mul of two activations.
+        var cdf = g.Op("Add", [g.Op("Erf", [g.Op("Div", [x, g.Constant([], [1.4142135f])])]), g.Constant([], [1f])]);
+        return g.Op("Mul", [g.Op("Mul", [x, cdf]), g.Constant([], [0.5f])]);
+    });
+
     [Fact] public void Swish_as_sigmoid_times_input() => CheckAfterConv("Mul", (g, x) => g.Op("Mul", [x, g.Op("Sigmoid", [x])]));
 }

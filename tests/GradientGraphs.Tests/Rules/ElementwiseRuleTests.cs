@@ -41,6 +41,27 @@ public class ElementwiseRuleTests
         FiniteDifferences.Check(g.Finish(g.Op("Mul", [a, gate])), [1, 3, 4, 4], ["Mul", "GlobalAveragePool", "Sigmoid"]);
     }
 
+    [Fact]
+    public void Sqrt_of_a_positive_activation()
+    {
+        var (g, a, _) = TwoBranches();
+        var positive = g.Op("Add", [g.Op("Mul", [a, a]), g.Constant([], [0.3f])]);
+        FiniteDifferences.Check(g.Finish(g.Op("Sqrt", [positive])), [1, 3, 4, 4], ["Sqrt", "Mul"]);
+    }
+
+    [Theory]
+    [InlineData(2f)]
+    [InlineData(3f)]
+    [InlineData(0.5f)]
+    [InlineData(-1.5f)]
+    public void Pow_with_a_constant_exponent(float exponent)
+    {
+        var (g, a, _) = TwoBranches();
+        // A positive base, so that fractional and negative exponents are defined.
+        var positive = g.Op("Add", [g.Op("Sigmoid", [a]), g.Constant([], [0.5f])]);
+        FiniteDifferences.Check(g.Finish(g.Op("Pow", [positive, g.Constant([], [exponent])])), [1, 3, 4, 4], ["Pow"]);
+    }
+
     [Theory]
     [InlineData("Add")]
     [InlineData("Sub")]
