@@ -44,6 +44,41 @@ public class TorchOracleTests
     [InlineData("mobilenet_v2", "guided")]
     public void Rectifier_rules_match_torch_hooks(string arch, string rule) => Compare(arch, 17, rule, "gradient,deconvnet,guided");
 
+    /// <summary>
+    /// GoogLeNet's gradient differs from torch's float64 one by 1-4% of the largest value on some
+    /// images. Float32 rounding, not a rule: torch's own float32 autograd misses float64 by as much
+    /// (1-3.5% here, on every image), and ours stays within 1.5 times torch float32's error on each
+    /// image. The float64 gradient is itself discontinuous at that scale: changing the image by a
+    /// relative 1e-7 (float32's resolution) moves torch's float64 gradient by up to 2.7% of its
+    /// largest value (a ReLU or max-pool choice within rounding of its boundary flips). A wrong rule
+    /// would be off on every image by more than rounding; the rules GoogLeNet suspects (ceil_mode
+    /// max pooling, pooling after concatenation) match finite differences in
+    /// PoolingRuleTests.GoogLeNet_pooling_after_concatenation_matches_finite_differences.
+    /// </summary>
+    [Fact]
+    public void GoogLeNet_differs_from_torch_float64_by_rounding_only()
+    {
+        var oracle = TorchOracle.For("googlenet", "gradient");
+        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(17)), new BuildOptions()).ToByteArray();
+        using var session = new Ort(model, threads: 2);
+        var float64 = oracle.Gradient("gradient");
+        var torchFloat32 = oracle.Gradient("gradient_float32");
+        var ours = session.Run(oracle.Image, oracle.ImageShape, oracle.ClassIndex, ["input_grad"])["input_grad"].Values;
+        int perImage = 3 * oracle.Size * oracle.Size, k = oracle.Classes;
+        for (int n = 0; n < oracle.Batch; n++)
+        {
+            double scale = 0, oursError = 0, torchError = 0;
+            for (int i = n * k * perImage; i < (n + 1) * k * perImage; i++)
+            {
+                scale = Math.Max(scale, Math.Abs(float64[i]));
+                oursError = Math.Max(oursError, Math.Abs(ours[i] - float64[i]));
+                torchError = Math.Max(torchError, Math.Abs(torchFloat32[i] - float64[i]));
+            }
+            Assert.True(torchError > 1e-3 * scale, $"image {n}: torch float32 is within {torchError / scale:g3} of float64; the premise (rounding moves this gradient) does not hold");
+            Assert.True(oursError <= 1.5 * torchError, $"image {n}: ours misses float64 by {oursError / scale:g3} of the largest value, torch float32 by {torchError / scale:g3}");
+        }
+    }
+
     private static void Compare(string arch, int opset, string rule, string oracleRules)
     {
         var oracle = TorchOracle.For(arch, oracleRules);
