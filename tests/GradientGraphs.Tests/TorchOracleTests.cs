@@ -24,6 +24,7 @@ public class TorchOracleTests
                      "alexnet", "vgg11", "vgg16_bn", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1",
                      "googlenet", "inception_v3", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
                      "shufflenet_v2_x1_0", "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "regnet_x_400mf",
+                     "convnext_tiny",  // LayerNormalization (opset 17) or its decomposition (13), GELU as Erf
                  })
         foreach (var opset in new[] { 13, 17 })
             data.Add(arch, opset);
@@ -43,11 +44,46 @@ public class TorchOracleTests
     [InlineData("mobilenet_v2", "guided")]
     public void Rectifier_rules_match_torch_hooks(string arch, string rule) => Compare(arch, 17, rule, "gradient,deconvnet,guided");
 
+    /// <summary>
+    /// GoogLeNet's gradient differs from torch's float64 one by 1-4% of the largest value on some
+    /// images. Float32 rounding, not a rule: torch's own float32 autograd misses float64 by as much
+    /// (1-3.5% here, on every image), and ours stays within 1.5 times torch float32's error on each
+    /// image. The float64 gradient is itself discontinuous at that scale: changing the image by a
+    /// relative 1e-7 (float32's resolution) moves torch's float64 gradient by up to 2.7% of its
+    /// largest value (a ReLU or max-pool choice within rounding of its boundary flips). A wrong rule
+    /// would be off on every image by more than rounding; the rules GoogLeNet suspects (ceil_mode
+    /// max pooling, pooling after concatenation) match finite differences in
+    /// PoolingRuleTests.GoogLeNet_pooling_after_concatenation_matches_finite_differences.
+    /// </summary>
+    [Fact]
+    public void GoogLeNet_differs_from_torch_float64_by_rounding_only()
+    {
+        var oracle = TorchOracle.For("googlenet", "gradient");
+        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(17)), new BuildOptions()).ToByteArray();
+        using var session = new Ort(model, threads: 2);
+        var float64 = oracle.Gradient("gradient");
+        var torchFloat32 = oracle.Gradient("gradient_float32");
+        var ours = session.Run(oracle.Image, oracle.ImageShape, oracle.ClassIndex, ["input_grad"])["input_grad"].Values;
+        int perImage = 3 * oracle.Size * oracle.Size, k = oracle.Classes;
+        for (int n = 0; n < oracle.Batch; n++)
+        {
+            double scale = 0, oursError = 0, torchError = 0;
+            for (int i = n * k * perImage; i < (n + 1) * k * perImage; i++)
+            {
+                scale = Math.Max(scale, Math.Abs(float64[i]));
+                oursError = Math.Max(oursError, Math.Abs(ours[i] - float64[i]));
+                torchError = Math.Max(torchError, Math.Abs(torchFloat32[i] - float64[i]));
+            }
+            Assert.True(torchError > 1e-3 * scale, $"image {n}: torch float32 is within {torchError / scale:g3} of float64; the premise (rounding moves this gradient) does not hold");
+            Assert.True(oursError <= 1.5 * torchError, $"image {n}: ours misses float64 by {oursError / scale:g3} of the largest value, torch float32 by {torchError / scale:g3}");
+        }
+    }
+
     private static void Compare(string arch, int opset, string rule, string oracleRules)
     {
         var oracle = TorchOracle.For(arch, oracleRules);
-        var backwardRule = Enum.Parse<BackwardRule>(rule, ignoreCase: true);
-        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Rule = backwardRule }).ToByteArray();
+        var method = Enum.Parse<AttributionMethod>(rule, ignoreCase: true);
+        var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Method = method }).ToByteArray();
         using var session = new Ort(model, threads: 2);
         var image = oracle.Image;
         var expected = oracle.Gradient(rule);
@@ -68,6 +104,7 @@ public class TorchOracleTests
             var actual = session.Run(image, oracle.ImageShape, chosen, ["input_grad"])["input_grad"].Values;
             var ourErrors = new List<double>();
             var torchFloat32Errors = new List<double>();
+            int compared = 0;
             for (int n = 0; n < oracle.Batch; n++)
             {
                 double worst = 0, scale = 0, worstFloat32 = 0;
@@ -91,6 +128,7 @@ public class TorchOracleTests
                         Assert.True(a2 == 0, $"{arch}: torch's gradient is zero for image {n}, class {classes[n][c]}, ours is not");
                         continue;
                     }
+                    compared++;
                     double cosine = dot / Math.Sqrt(a2 * b2);
                     Assert.True(cosine >= 0.999, $"{arch} opset {opset} {rule} K={k}: cosine {cosine:F6} for image {n}, class {classes[n][c]}");
                 }
@@ -98,6 +136,7 @@ public class TorchOracleTests
                 ourErrors.Add(scale > 0 ? worst / scale : 0);
                 torchFloat32Errors.Add(scale > 0 ? worstFloat32 / scale : 0);
             }
+            Assert.True(compared > 0, $"{arch} opset {opset} {rule} K={k}: torch's gradient is zero for every image and class; nothing was compared");
             double bound = Math.Max(1e-4, 3 * torchFloat32Errors.DefaultIfEmpty(0).Max());
             Assert.True(ourErrors.Min() <= bound,
                 $"{arch} opset {opset} {rule} K={k}: relative max errors per image {string.Join(", ", ourErrors.Select(e => e.ToString("g3")))}; " +

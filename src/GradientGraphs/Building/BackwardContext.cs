@@ -9,19 +9,16 @@ namespace GradientGraphs.Building;
 /// reshapes run once over every class. Forward tensors stay at batch N; an elementwise product
 /// of the two views the backward tensor as [N, K, ...] and the forward one as [N, 1, ...].
 /// </summary>
-public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, BackwardRule rule, string classesPerImage, string foldedBatch)
+public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, AttributionMethod method, string classesPerImage, string foldedBatch)
 {
     private readonly Dictionary<string, string> _perClassForward = new();
 
     public GraphEmitter E => emitter;
     public ForwardFacts Facts => facts;
-    public BackwardRule Rule => rule;
+    public AttributionMethod Method => method;
 
     /// <summary>int64 [1]: K, the number of classes per image.</summary>
     public string ClassesPerImage => classesPerImage;
-
-    /// <summary>int64 [1]: N*K, the batch dimension of every backward tensor.</summary>
-    public string FoldedBatch => foldedBatch;
 
     public long[] Shape(string tensor) => facts.Shape(tensor);
 
@@ -62,7 +59,7 @@ public sealed class BackwardContext(GraphEmitter emitter, ForwardFacts facts, Ba
         return emitter.ReduceSum(grad, axes);
     }
 
-    /// <summary>Zeros of folded shape [N*K, rest...].</summary>
+    /// <summary>Zeros of folded shape [N*K, rest...] (foldedBatch: int64 [1] holding N*K).</summary>
     public string Zeros(long[] rest) =>
         emitter.Op("ConstantOfShape", [emitter.Concat(0, foldedBatch, emitter.Int64s(rest))],
             n => n.Set("value", Tensors.FloatTensor("", [1], [0f])));

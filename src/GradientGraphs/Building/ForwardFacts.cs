@@ -37,12 +37,7 @@ public sealed class ForwardFacts
             ? Tensors.ToLongs(t)
             : throw new GraphException($"{node.OpType} '{node.Label()}' takes its {what} from the graph at run time; only constant {what} is supported");
 
-    /// <summary>An optional constant input as floats, or null when the input is absent.</summary>
-    public float[]? OptionalConstantFloats(NodeProto node, int input)
-    {
-        var name = node.Input.ElementAtOrDefault(input);
-        if (string.IsNullOrEmpty(name)) return null;
-        return Constant(name) is { } t ? Tensors.ToFloats(t)
-            : throw new GraphException($"{node.OpType} '{node.Label()}' takes input {input} from the graph at run time; only a constant is supported");
-    }
+    /// <summary>An optional constant input read as integers, or null when the input is absent.</summary>
+    public long[]? OptionalConstantInts(NodeProto node, int input, string what) =>
+        string.IsNullOrEmpty(node.Input.ElementAtOrDefault(input)) ? null : ConstantInts(node, input, what);
 }

@@ -7,7 +7,8 @@ namespace GradientGraphs.Building;
 
 public sealed record BuildOptions
 {
-    public BackwardRule Rule { get; init; } = BackwardRule.Gradient;
+    /// <summary>Gradient, deconvnet or guided backpropagation (the CLI's --rule).</summary>
+    public AttributionMethod Method { get; init; } = AttributionMethod.Gradient;
 
     /// <summary>The output whose flattened elements are the class scores; null: the model's only output.</summary>
     public string? ScoreOutput { get; init; }
@@ -38,7 +39,7 @@ public static class GradientGraphBuilder
         var path = GradientPath.Find(graph, image.Name, scoreTensor);
         Refuse(path, facts, shapeFailures);
 
-        var inputGrad = EmitBackward(graph, path, image, scoreTensor, facts, e, options.Rule);
+        var inputGrad = EmitBackward(graph, path, image, scoreTensor, facts, e, options.Method);
         AddOutputs(graph, image, inputGrad);
         AddMetadata(model, options, sourceBytes, image, scoreOutput, scoreTensor);
         return model;
@@ -78,7 +79,8 @@ public static class GradientGraphBuilder
 
     /// <summary>
     /// The tensor whose flattened elements are the scores: the chosen output, or the input of the
-    /// Softmax/LogSoftmax that ends the graph (the unnormalised score, METHOD.md section 1).
+    /// Softmax/LogSoftmax that ends the graph: the unnormalised class score (Simonyan, Vedaldi &amp;
+    /// Zisserman 2014, "Deep Inside Convolutional Networks", Sect. 2).
     /// </summary>
     private static (string Output, string Tensor) ScoreTensor(GraphProto graph, string? requested)
     {
@@ -167,7 +169,7 @@ public static class GradientGraphBuilder
     }
 
     private static string EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
-        ForwardFacts facts, GraphEmitter e, BackwardRule rule)
+        ForwardFacts facts, GraphEmitter e, AttributionMethod method)
     {
         var imageShape = facts.Shape(image.Name);
         var scoreShape = facts.Shape(scoreTensor);
@@ -180,7 +182,7 @@ public static class GradientGraphBuilder
         var oneHot = e.Op("OneHot", [classIndex, e.Int64s(scoreCount), e.FloatConstant([2], [0f, 1f], "one_hot_values")], n => n.Set("axis", -1L));
         var seed = e.Reshape(oneHot, [-1, .. scoreShape[1..]]);
         var foldedBatch = e.Op("Shape", [seed], n => { n.Set("start", 0L); n.Set("end", 1L); });
-        var ctx = new BackwardContext(e, facts, rule, classesPerImage, foldedBatch);
+        var ctx = new BackwardContext(e, facts, method, classesPerImage, foldedBatch);
 
         var contributions = new Dictionary<string, List<string>> { [scoreTensor] = [seed] };
         string? Total(string tensor)
@@ -241,7 +243,7 @@ public static class GradientGraphBuilder
             if (existing != null) existing.Value = value;
             else model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
-        Set(GradientModelContract.RuleKey, options.Rule.ToString().ToLowerInvariant());
+        Set(GradientModelContract.RuleKey, options.Method.ToString().ToLowerInvariant());
         Set(GradientModelContract.SourceSha256Key, Convert.ToHexStringLower(SHA256.HashData(sourceBytes)));
         Set(GradientModelContract.BuilderVersionKey, GradientModelContract.BuilderVersion);
         Set(GradientModelContract.ImageInputKey, image.Name);

@@ -13,6 +13,7 @@ public static class GradientModelContract
     public const string ClassesDim = "K";
 
     // metadata_props keys.
+    /// <summary>The <see cref="AttributionMethod"/>, lower case (the key keeps the CLI's word, --rule).</summary>
     public const string RuleKey = "gradient.rule";
     public const string SourceSha256Key = "gradient.source_sha256";
     public const string BuilderVersionKey = "gradient.builder_version";

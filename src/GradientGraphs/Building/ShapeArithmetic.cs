@@ -6,14 +6,11 @@ namespace GradientGraphs.Building;
 /// <summary>
 /// Folds the small integer subgraphs exporters write to compute shapes and slice bounds
 /// (Shape -> Gather -> Div -> Mul -> Slice, Concat -> Reshape) into known values, so the rules
-/// that read them see constants. The batch size is unknown: it folds to <see cref="SymbolicBatch"/>,
+/// that read them see constants. The batch size is unknown: it folds to <see cref="Shapes.Batch"/>,
 /// which may be copied around but not computed with.
 /// </summary>
 public static class ShapeArithmetic
 {
-    /// <summary>The batch dimension inside a folded shape value.</summary>
-    public const long SymbolicBatch = long.MinValue;
-
     private static readonly HashSet<string> Foldable =
         ["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Identity", "Add", "Sub", "Mul", "Div"];
 
@@ -24,8 +21,8 @@ public static class ShapeArithmetic
         if (node.OpType == "Shape")
         {
             if (!facts.HasShape(node.Input[0])) return false;
-            var shape = facts.Shape(node.Input[0]).Select(d => d == Shapes.Batch ? SymbolicBatch : d).ToArray();
-            long start = Normalize(node.Int("start", 0), shape.Length), end = Normalize(node.Int("end", shape.Length), shape.Length);
+            var shape = facts.Shape(node.Input[0]);
+            long start = Shapes.Bound(node.Int("start", 0), shape.Length), end = Shapes.Bound(node.Int("end", shape.Length), shape.Length);
             Set(node, facts, shape[(int)start..(int)Math.Max(start, end)], [Math.Max(0, end - start)]);
             return true;
         }
@@ -53,16 +50,16 @@ public static class ShapeArithmetic
                 return true;
             case "Gather" when dims.Length == 1 && node.Int("axis", 0) == 0:
                 var (indices, indexDims) = inputs[1];
-                Set(node, facts, indices.Select(i => values[(int)(i < 0 ? i + values.Length : i)]).ToArray(), indexDims);
+                Set(node, facts, indices.Select(i => values[Shapes.Axis(i, values.Length)]).ToArray(), indexDims);
                 return true;
             case "Slice" when dims.Length == 1 && inputs.Count >= 3:
-                long s = Clamp(inputs[1].Values[0], values.Length), e = Clamp(inputs[2].Values[0], values.Length);
+                long s = Shapes.Bound(inputs[1].Values[0], values.Length), e = Shapes.Bound(inputs[2].Values[0], values.Length);
                 if (inputs.Count > 4 && inputs[4].Values is { Length: > 0 } steps && steps[0] != 1) return false;
                 Set(node, facts, values[(int)s..(int)Math.Max(s, e)], [Math.Max(0, e - s)]);
                 return true;
             case "Add" or "Sub" or "Mul" or "Div":
                 var (b, bDims) = inputs[1];
-                if (values.Contains(SymbolicBatch) || b.Contains(SymbolicBatch)) return false;
+                if (values.Contains(Shapes.Batch) || b.Contains(Shapes.Batch)) return false;
                 int n = Math.Max(values.Length, b.Length);
                 if (values.Length != n && values.Length != 1 || b.Length != n && b.Length != 1) return false;
                 var result = Enumerable.Range(0, n).Select(i =>
@@ -76,10 +73,6 @@ public static class ShapeArithmetic
                 return false;
         }
     }
-
-    private static long Normalize(long axis, long rank) => Math.Clamp(axis < 0 ? axis + rank : axis, 0, rank);
-
-    private static long Clamp(long v, long length) => Math.Clamp(v < 0 ? v + length : v, 0, length);
 
     private static void Set(NodeProto node, ForwardFacts facts, long[] values, long[] dims) =>
         facts.SetConstant(node.Output[0], Tensors.Int64Tensor(node.Output[0], dims, values));

@@ -6,12 +6,22 @@ namespace GradientGraphs.Building;
 /// </summary>
 public static class Shapes
 {
-    public const long Batch = -1;
+    /// <summary>
+    /// The symbolic batch, in shapes and in folded shape values (a Shape of the image). Not -1,
+    /// which a Reshape target uses for "infer this dimension"; never computed with.
+    /// </summary>
+    public const long Batch = long.MinValue;
 
     public static bool HasBatch(long[] shape) => shape.Length > 0 && shape[0] == Batch;
 
     /// <summary>The dimensions after the batch dimension.</summary>
     public static long[] Rest(long[] shape) => shape.Skip(1).ToArray();
+
+    /// <summary>An axis (or an index into a shape) as ONNX gives it, negative counting from the end.</summary>
+    public static int Axis(long axis, long rank) => (int)(axis < 0 ? axis + rank : axis);
+
+    /// <summary>A slice bound, negative counting from the end, clamped to [0, length] as Slice and Shape clamp it.</summary>
+    public static long Bound(long bound, long length) => Math.Clamp(bound < 0 ? bound + length : bound, 0, length);
 
     public static long Product(IEnumerable<long> dims) => dims.Aggregate(1L, (a, b) => a * b);
 

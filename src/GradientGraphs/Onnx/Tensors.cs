@@ -10,7 +10,6 @@ public static class Tensors
     public const int Double = (int)TensorProto.Types.DataType.Double;
     public const int Int64 = (int)TensorProto.Types.DataType.Int64;
     public const int Int32 = (int)TensorProto.Types.DataType.Int32;
-    public const int Bool = (int)TensorProto.Types.DataType.Bool;
 
     public static TensorProto FloatTensor(string name, long[] dims, float[] values)
     {
@@ -27,8 +26,6 @@ public static class Tensors
         t.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return t;
     }
-
-    public static long[] Dims(TensorProto t) => t.Dims.ToArray();
 
     public static long ElementCount(TensorProto t) => t.Dims.Aggregate(1L, (a, b) => a * b);
 

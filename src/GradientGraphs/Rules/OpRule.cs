@@ -21,7 +21,13 @@ public abstract class OpRule
     /// </summary>
     public virtual void Normalize(NodeProto node, ForwardFacts facts, GraphEmitter e) { }
 
-    /// <summary>Why this node cannot be differentiated (an attribute value it does not handle), or null.</summary>
+    /// <summary>
+    /// Why this node cannot be differentiated (an attribute value the backward does not handle), or
+    /// null. One mechanism per fact: what InferShapes cannot read (a shape given at run time, a
+    /// form it does not handle) it refuses by throwing GraphException, and the builder reports that
+    /// message as the refusal. Refusal is asked only after InferShapes succeeded, so it may read
+    /// the same inputs without guarding against those exceptions again.
+    /// </summary>
     public virtual string? Refusal(NodeProto node, ForwardFacts facts) => null;
 
     /// <summary>
@@ -30,31 +36,4 @@ public abstract class OpRule
     /// needed[i] says which inputs lie on the path to the image.
     /// </summary>
     public abstract string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx);
-}
-
-/// <summary>An op with one differentiable input (input 0) and one output.</summary>
-public abstract class UnaryRule : OpRule
-{
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts) => [facts.Shape(node.Input[0])];
-
-    public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
-    {
-        var result = new string?[node.Input.Count];
-        result[0] = Backward(node, outputGrads[0]!, ctx);
-        return result;
-    }
-
-    protected abstract string Backward(NodeProto node, string dY, BackwardContext ctx);
-}
-
-/// <summary>
-/// An elementwise op whose derivative is a local factor computed once on the forward tensors:
-/// dX = dY * D(X, Y). Sigmoid, Tanh, HardSigmoid and HardSwish are written this way.
-/// </summary>
-public abstract class LocalDerivativeRule : UnaryRule
-{
-    protected abstract string LocalDerivative(NodeProto node, GraphEmitter e);
-
-    protected override string Backward(NodeProto node, string dY, BackwardContext ctx) =>
-        ctx.MulByForward(dY, ctx.Shape(node.Output[0]), LocalDerivative(node, ctx.E), ctx.Shape(node.Input[0]));
 }

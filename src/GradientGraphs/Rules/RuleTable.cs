@@ -18,15 +18,15 @@ public static class RuleTable
         // Rectifiers: the backward depends on --rule.
         new ReluRule(), new LeakyReluRule(), new ClipRule(),
         // Smooth activations.
-        new SigmoidRule(), new TanhRule(), new HardSigmoidRule(), new HardSwishRule(),
+        new SigmoidRule(), new TanhRule(), new HardSigmoidRule(), new HardSwishRule(), new ErfRule(),
         // Linear maps.
         new ConvRule(), new GemmRule(), new MatMulRule(),
-        new BatchNormalizationRule(), new LrnRule(),
+        new BatchNormalizationRule(), new LrnRule(), new LayerNormalizationRule(),
         // Pooling and reductions.
         new MaxPoolRule(), new AveragePoolRule(), new GlobalAveragePoolRule(),
         new ReduceRule("ReduceMean", mean: true), new ReduceRule("ReduceSum", mean: false),
         // Arithmetic.
-        new AddRule("Add"), new AddRule("Sum"), new SubRule(), new MulRule(), new DivRule(),
+        new AddRule("Add"), new AddRule("Sum"), new SubRule(), new MulRule(), new DivRule(), new PowRule(), new SqrtRule(),
         // Indexing and layout.
         new IdentityRule("Identity"), new IdentityRule("Dropout"),
         new FlattenRule(), new ReshapeRule(), new SqueezeRule("Squeeze"), new SqueezeRule("Unsqueeze"),
@@ -34,8 +34,6 @@ public static class RuleTable
     }.ToDictionary(r => r.OpType);
 
     public static OpRule? Find(string opType) => Rules.GetValueOrDefault(opType);
-
-    public static IEnumerable<string> SupportedOps => Rules.Keys.Order();
 
     /// <summary>Ops whose output does not change under small changes of the input: the gradient path stops there.</summary>
     public static readonly IReadOnlySet<string> PiecewiseConstant = new HashSet<string>

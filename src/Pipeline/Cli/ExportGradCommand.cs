@@ -14,7 +14,7 @@ public static class ExportGradCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "source ONNX model", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "where to write the gradient model", Required = true };
-        var rule = new Option<BackwardRule>("--rule") { Description = "ReLU backward: gradient (default), deconvnet or guided", DefaultValueFactory = _ => BackwardRule.Gradient };
+        var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (default: the only output)" };
         var card = new Option<FileInfo?>("--card") { Description = "model card JSON to store in the model (pre-processing and classes; see models/onnx)" };
         var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput, card };
@@ -23,7 +23,7 @@ public static class ExportGradCommand
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
-            var gradientModel = GradientGraphBuilder.Build(bytes, new BuildOptions { Rule = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
+            var gradientModel = GradientGraphBuilder.Build(bytes, new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
             if (parse.GetValue(card) is { } cardFile) StoreCard(gradientModel, ModelCard.Load(cardFile.FullName), source.Name);
             target.Directory?.Create();
             File.WriteAllBytes(target.FullName, gradientModel.ToByteArray());

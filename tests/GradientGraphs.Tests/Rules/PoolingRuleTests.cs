@@ -28,7 +28,26 @@ public class PoolingRuleTests
             n.Set("ceil_mode", (long)ceil);
             if (dilation != 1) n.Set("dilations", [dilation, (long)dilation]);
         });
-        FiniteDifferences.Check(g.Finish(y), [1, 3, 9, 10]);
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 9, 10], ["MaxPool"]);
+    }
+
+    [Fact]
+    public void GoogLeNet_pooling_after_concatenation_matches_finite_differences()
+    {
+        // GoogLeNet's geometry: the stage pool 3x3/2 with ceil_mode on a concatenation (the last
+        // window overhangs the even input), then an inception pool branch 3x3/1 pad 1 ceil_mode
+        // beside a 1x1 Conv, concatenated again. Ruling out a rule bug behind GoogLeNet's
+        // difference from torch (TorchOracleTests.GoogLeNet_differs_from_torch_float64_by_rounding_only).
+        // Weights of seed 2: with seed 1 two values of one 3x3/2 window lie within the finite
+        // difference step of each other (ceil_mode or not), where no derivative exists to compare.
+        var g = new TinyGraph([1, 3, 8, 8], seed: 2);
+        var a = g.Op("Relu", [Mixed(g)]);
+        var b = g.Op("Relu", [g.Op("Conv", [g.X, g.Weights(2, 3, 1, 1)])]);
+        var joined = g.Op("Concat", [a, b], n => n.Set("axis", 1L));
+        var stage = g.Op("MaxPool", [joined], n => { n.Set("kernel_shape", [3L, 3]); n.Set("strides", [2L, 2]); n.Set("ceil_mode", 1L); });
+        var branch = g.Op("MaxPool", [stage], n => { n.Set("kernel_shape", [3L, 3]); n.Set("pads", [1L, 1, 1, 1]); n.Set("ceil_mode", 1L); });
+        var inception = g.Op("Concat", [g.Op("Conv", [stage, g.Weights(2, 5, 1, 1)]), branch], n => n.Set("axis", 1L));
+        FiniteDifferences.Check(g.Finish(g.Op("Conv", [inception, g.Weights(2, 7, 2, 2)])), [1, 3, 8, 8], ["Concat", "MaxPool"]);
     }
 
     [Fact]
@@ -36,7 +55,7 @@ public class PoolingRuleTests
     {
         var g = new TinyGraph([1, 3, 7, 7]);
         var y = g.Op("MaxPool", [Mixed(g)], n => { n.Set("kernel_shape", [3L, 3]); n.Set("strides", [2L, 2]); n.Set("auto_pad", "SAME_UPPER"); });
-        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 7]);
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 7], ["MaxPool"]);
     }
 
     [Theory]
@@ -57,14 +76,14 @@ public class PoolingRuleTests
             n.Set("count_include_pad", (long)countIncludePad);
             n.Set("ceil_mode", (long)ceil);
         });
-        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 8]);
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 7, 8], ["AveragePool"]);
     }
 
     [Fact]
     public void GlobalAveragePool_matches_finite_differences()
     {
         var g = new TinyGraph([1, 3, 5, 6]);
-        FiniteDifferences.Check(g.Finish(g.Op("GlobalAveragePool", [Mixed(g)])), [1, 3, 5, 6]);
+        FiniteDifferences.Check(g.Finish(g.Op("GlobalAveragePool", [Mixed(g)])), [1, 3, 5, 6], ["GlobalAveragePool"]);
     }
 
     [Theory]
@@ -77,6 +96,6 @@ public class PoolingRuleTests
         var y = op == "ReduceMean"
             ? g.Op(op, [Mixed(g)], n => { n.Set("axes", [2L, 3]); n.Set("keepdims", (long)keepDims); })
             : g.Op(op, [Mixed(g), g.Ints(2, 3)], n => n.Set("keepdims", (long)keepDims));
-        FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5]);
+        FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5], [op]);
     }
 }

@@ -6,12 +6,21 @@ namespace GradientGraphs.Tests.Support;
 /// <summary>
 /// The independent truth for a gradient rule: central finite differences of the source model,
 /// run by ONNX Runtime, against the gradient model's input_grad, for several images and classes.
+/// It fails when an op it is told to exercise is not on the path from the image to the score, or
+/// when the gradient is zero (or too small for the tolerance to mean anything) for any image and class.
 /// </summary>
 public static class FiniteDifferences
 {
-    public static void Check(byte[] source, long[] imageShape, string? scoreOutput = null, int images = 2, int classes = 3,
+    /// <summary>Differences below this are not compared (float32 rounding of the scores).</summary>
+    private const double AbsoluteSlack = 1e-4;
+
+    /// <summary>The smallest largest |gradient| a check accepts: the slack must stay below 1% of it.</summary>
+    private const double SmallestScale = 100 * AbsoluteSlack;
+
+    public static void Check(byte[] source, long[] imageShape, string[] exercises, string? scoreOutput = null, int images = 2, int classes = 3,
         double step = 1e-3, double tolerance = 3e-3, int seed = 7, string? scoreTensorOutput = null)
     {
+        RequireOnPath(source, exercises, scoreTensorOutput ?? scoreOutput);
         var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions { ScoreOutput = scoreOutput }).ToByteArray();
         var random = new Random(seed);
         long perImage = imageShape.Skip(1).Aggregate(1L, (a, b) => a * b);
@@ -60,11 +69,24 @@ public static class FiniteDifferences
                     scale = Math.Max(scale, Math.Abs(numeric[k, j]));
                     if (Math.Abs(analytic - numeric[k, j]) > worst) { worst = Math.Abs(analytic - numeric[k, j]); worstAt = j; }
                 }
-                Assert.True(scale > 0 || worst == 0, "the finite differences are all zero: the test graph does not exercise the rule");
-                if (worst > tolerance * scale + 1e-4)
+                Assert.True(scale >= SmallestScale,
+                    $"image {n}, class {classIndex[n][k]}: the largest finite difference is {scale:g3}; the test graph does not exercise the rule");
+                if (worst > tolerance * scale + AbsoluteSlack)
                     Assert.Fail($"image {n}, class {classIndex[n][k]}: |analytic - numeric| = {worst:g4} at element {worstAt} " +
                     $"(analytic {grad[(n * classes + k) * perImage + worstAt]:g6}, numeric {numeric[k, worstAt]:g6}, scale {scale:g4})");
             }
         }
+    }
+
+    /// <summary>Every op in exercises has a node on the path from the image to the score.</summary>
+    private static void RequireOnPath(byte[] source, string[] exercises, string? score)
+    {
+        Assert.NotEmpty(exercises);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(source).Graph;
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
+        var image = graph.Input.Single(i => !initializers.Contains(i.Name)).Name;
+        var path = GradientPath.Find(graph, image, score ?? graph.Output.Single().Name);
+        foreach (var op in exercises)
+            Assert.True(path.Nodes.Any(n => n.OpType == op), $"no {op} lies on the path from the image to the score: the test does not exercise its rule");
     }
 }

@@ -1,13 +1,14 @@
 using GradientGraphs.Building;
 using GradientGraphs.Onnx;
-using GradientGraphs.Rules.Pooling;
+using GradientGraphs.Rules.Windows;
 using Onnx;
 
 namespace GradientGraphs.Rules.Linear;
 
 /// <summary>
 /// Conv: dX = ConvTranspose(dY, W) with the same strides, pads, dilations and groups
-/// (the transposed convolution of METHOD.md section 4). Weights and bias get no gradient.
+/// (the transposed convolution of Simonyan, Vedaldi &amp; Zisserman 2014, "Deep Inside
+/// Convolutional Networks", Sect. 4). Weights and bias get no gradient.
 /// With stride 1 and constant weights the same map is a plain Conv with the kernel flipped and its
 /// channel axes swapped per group, which ONNX Runtime runs several times faster than ConvTranspose
 /// (much more so for depthwise convolutions). For strided convolutions, spreading dY with zeros

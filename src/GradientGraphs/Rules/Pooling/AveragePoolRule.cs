@@ -1,5 +1,6 @@
 using GradientGraphs.Building;
 using GradientGraphs.Onnx;
+using GradientGraphs.Rules.Windows;
 using Onnx;
 
 namespace GradientGraphs.Rules.Pooling;

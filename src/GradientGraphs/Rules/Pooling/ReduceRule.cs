@@ -16,17 +16,14 @@ public sealed class ReduceRule(string opType, bool mean) : OpRule
     private static long[] Axes(NodeProto node, ForwardFacts facts)
     {
         int rank = facts.Shape(node.Input[0]).Length;
-        var axes = node.Ints("axes") ?? (node.Input.Count > 1 && node.Input[1] != "" ? facts.ConstantInts(node, 1, "axes") : null);
+        var axes = node.Ints("axes") ?? facts.OptionalConstantInts(node, 1, "axes");
         if (axes == null || axes.Length == 0)
             throw new GraphException($"{node.OpType} '{node.Label()}' reduces every axis, the batch included");
-        return axes.Select(a => a < 0 ? a + rank : a).Order().ToArray();
+        return axes.Select(a => (long)Shapes.Axis(a, rank)).Order().ToArray();
     }
 
-    public override string? Refusal(NodeProto node, ForwardFacts facts)
-    {
-        try { return Axes(node, facts).Contains(0) ? "reduces the batch axis" : null; }
-        catch (GraphException e) { return e.Message; }
-    }
+    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
+        Axes(node, facts).Contains(0) ? "reduces the batch axis" : null;
 
     private static long[] KeptShape(NodeProto node, ForwardFacts facts)
     {

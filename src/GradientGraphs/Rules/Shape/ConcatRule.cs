@@ -9,7 +9,7 @@ public sealed class ConcatRule : OpRule
 {
     public override string OpType => "Concat";
 
-    private static int Axis(NodeProto node, int rank) => (int)(node.Int("axis", 1) is var a && a < 0 ? a + rank : a);
+    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 1), rank);
 
     public override string? Refusal(NodeProto node, ForwardFacts facts) =>
         Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "concatenates along the batch axis" : null;
@@ -27,43 +27,5 @@ public sealed class ConcatRule : OpRule
         int axis = Axis(node, ctx.Shape(node.Input[0]).Length);
         var sizes = node.Input.Select(i => ctx.Shape(i)[axis]).ToArray();
         return ctx.E.Node("Split", [outputGrads[0]!, ctx.E.Int64s(sizes)], sizes.Length, n => n.Set("axis", (long)axis));
-    }
-}
-
-/// <summary>Split along a non-batch axis: dX = Concat of the outputs' gradients (zeros where none).</summary>
-public sealed class SplitRule : OpRule
-{
-    public override string OpType => "Split";
-
-    private static int Axis(NodeProto node, int rank) => (int)(node.Int("axis", 0) is var a && a < 0 ? a + rank : a);
-
-    private static long[] Sizes(NodeProto node, ForwardFacts facts)
-    {
-        var x = facts.Shape(node.Input[0]);
-        int axis = Axis(node, x.Length);
-        if (node.Ints("split") is { } fromAttribute) return fromAttribute;
-        if (node.Input.Count > 1 && node.Input[1] != "") return facts.ConstantInts(node, 1, "split");
-        int parts = node.Output.Count;
-        long each = (x[axis] + parts - 1) / parts;
-        return Enumerable.Range(0, parts).Select(i => Math.Min(each, x[axis] - i * each)).ToArray();
-    }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "splits along the batch axis" : null;
-
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
-    {
-        var x = facts.Shape(node.Input[0]);
-        int axis = Axis(node, x.Length);
-        return Sizes(node, facts).Select(s => { var y = (long[])x.Clone(); y[axis] = s; return y; }).ToArray();
-    }
-
-    public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
-    {
-        int axis = Axis(node, ctx.Shape(node.Input[0]).Length);
-        var parts = outputGrads.Select((g, i) => g ?? ctx.Zeros(Shapes.Rest(ctx.Shape(node.Output[i])))).ToArray();
-        var result = new string?[node.Input.Count];
-        result[0] = ctx.E.Concat(axis, parts);
-        return result;
     }
 }

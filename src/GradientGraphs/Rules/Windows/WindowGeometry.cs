@@ -2,7 +2,7 @@ using GradientGraphs.Building;
 using GradientGraphs.Onnx;
 using Onnx;
 
-namespace GradientGraphs.Rules.Pooling;
+namespace GradientGraphs.Rules.Windows;
 
 /// <summary>
 /// The sliding-window attributes shared by Conv, MaxPool and AveragePool, resolved to explicit
@@ -19,7 +19,6 @@ public sealed class WindowGeometry
     public required long[] OutputSize { get; init; }
 
     public int SpatialRank => Kernel.Length;
-    public long[] Pads => [.. PadsBegin, .. PadsEnd];
 
     /// <summary>Extent of one window: (k - 1) d + 1.</summary>
     public long Extent(int axis) => (Kernel[axis] - 1) * Dilations[axis] + 1;
