@@ -29,7 +29,10 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 install_packages() {
   local missing=()
-  for p in slurm-wlm munge; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in slurm-wlm munge; do
+    # installed, not merely removed with its config files left (dpkg -s succeeds for those too)
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
   [ ${#missing[@]} -eq 0 ] && return
   [ "$(id -u)" -eq 0 ] || die "needs root to install ${missing[*]}"
   say "installing ${missing[*]} (apt-get)"
@@ -177,6 +180,7 @@ stop() {
   if scontrol ping >/dev/null 2>&1 && [ -e "$conf" ] && grep -qF "$marker" "$conf"; then
     # this cluster's jobs only (it is a private one-node cluster): their steps would outlive slurmd
     if [ -n "$(squeue -h -o %i 2>/dev/null)" ]; then
+      # shellcheck disable=SC2046  # one id a word
       scancel $(squeue -h -o %A | sort -u) 2>/dev/null || true
       for _ in $(seq 30); do [ -z "$(squeue -h -t R,CG -o %i)" ] && break; sleep 0.5; done
     fi
