@@ -15,19 +15,19 @@ public class CliTests : IDisposable
     {
         var graph = new GraphProto { Name = "g" };
         graph.Input.Add(Value("x", [1, 3, 4, 4]));
-        graph.Node.Add(new NodeProto { OpType = "Erf", Name = "erf_node", Input = { "x" }, Output = { "y" } });
+        graph.Node.Add(new NodeProto { OpType = "Cos", Name = "cos_node", Input = { "x" }, Output = { "y" } });
         graph.Output.Add(Value("y", [1, 3, 4, 4]));
         var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } };
-        var source = Path.Combine(_dir, "erf.onnx");
+        var source = Path.Combine(_dir, "cos.onnx");
         File.WriteAllBytes(source, model.ToByteArray());
-        var target = Path.Combine(_dir, "erf_grad.onnx");
+        var target = Path.Combine(_dir, "cos_grad.onnx");
 
         var (code, _, stderr) = CommandLine.Run("export-grad", "--model", source, "--out", target);
 
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("Erf", stderr);
-        Assert.Contains("erf_node", stderr);
+        Assert.Contains("Cos", stderr);
+        Assert.Contains("cos_node", stderr);
         Assert.False(File.Exists(target));
     }
 
@@ -36,9 +36,9 @@ public class CliTests : IDisposable
     {
         var graph = new GraphProto { Name = "g" };
         graph.Input.Add(Value("x", [1, 3, 4, 4]));
-        graph.Node.Add(new NodeProto { OpType = "Erf", Name = "erf_node", Input = { "x" }, Output = { "y" } });
+        graph.Node.Add(new NodeProto { OpType = "Cos", Name = "cos_node", Input = { "x" }, Output = { "y" } });
         graph.Output.Add(Value("y", [1, 3, 4, 4]));
-        var source = Path.Combine(_dir, "erf.onnx");
+        var source = Path.Combine(_dir, "cos.onnx");
         File.WriteAllBytes(source, new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } }.ToByteArray());
 
         var (code, stdout, stderr) = CommandLine.Run("inspect", "--model", source);
@@ -46,7 +46,7 @@ public class CliTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("NO RULE", stdout);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("erf_node", stderr);
+        Assert.Contains("cos_node", stderr);
     }
 
     [Fact]
