@@ -50,6 +50,17 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_native_library_that_does_not_load_is_one_line_naming_it_and_the_setup_script()
+    {
+        // What OpenCvSharp throws on a machine without libgtk-3: the load failure wrapped in a type initializer.
+        var failure = new TypeInitializationException("OpenCvSharp.Internal.NativeMethods",
+            new DllNotFoundException("Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies. In order to help diagnose..."));
+        var message = Pipeline.Cli.NativeLibraries.Missing(failure);
+        Assert.Equal("a native library does not load (Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies); run scripts/setup.sh (OpenCV needs Debian's libgtk-3-0)", message);
+        Assert.Null(Pipeline.Cli.NativeLibraries.Missing(new InvalidOperationException("other")));
+    }
+
+    [Fact]
     public void A_file_that_is_not_onnx_is_named_in_the_error()
     {
         var bad = Path.Combine(_dir, "notes.onnx");

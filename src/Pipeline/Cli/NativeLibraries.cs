@@ -20,7 +20,7 @@ public static class NativeLibraries
     {
         for (Exception? inner = e; inner != null; inner = inner.InnerException)
             if (inner is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
-                return $"a native library does not load ({Messages.FirstLine(inner.Message)}); run scripts/setup.sh (OpenCV needs Debian's libgtk-3-0)";
+                return $"a native library does not load ({Messages.FirstLine(inner.Message).Split(". ")[0].TrimEnd('.')}); run scripts/setup.sh (OpenCV needs Debian's libgtk-3-0)";
         return null;
     }
 }
