@@ -13,13 +13,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Export_grad_refuses_an_unsupported_op_in_one_line_and_writes_nothing()
     {
-        var graph = new GraphProto { Name = "g" };
-        graph.Input.Add(Value("x", [1, 3, 4, 4]));
-        graph.Node.Add(new NodeProto { OpType = "Cos", Name = "cos_node", Input = { "x" }, Output = { "y" } });
-        graph.Output.Add(Value("y", [1, 3, 4, 4]));
-        var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } };
-        var source = Path.Combine(_dir, "cos.onnx");
-        File.WriteAllBytes(source, model.ToByteArray());
+        var source = CosModel();
         var target = Path.Combine(_dir, "cos_grad.onnx");
 
         var (code, _, stderr) = CommandLine.Run("export-grad", "--model", source, "--out", target);
@@ -34,12 +28,7 @@ public class CliTests : IDisposable
     [Fact]
     public void Inspect_reports_a_model_it_cannot_differentiate_on_stderr_with_exit_code_1()
     {
-        var graph = new GraphProto { Name = "g" };
-        graph.Input.Add(Value("x", [1, 3, 4, 4]));
-        graph.Node.Add(new NodeProto { OpType = "Cos", Name = "cos_node", Input = { "x" }, Output = { "y" } });
-        graph.Output.Add(Value("y", [1, 3, 4, 4]));
-        var source = Path.Combine(_dir, "cos.onnx");
-        File.WriteAllBytes(source, new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } }.ToByteArray());
+        var source = CosModel();
 
         var (code, stdout, stderr) = CommandLine.Run("inspect", "--model", source);
 
@@ -68,6 +57,18 @@ public class CliTests : IDisposable
         var (code, _, stderr) = CommandLine.Run("inspect", "--model", bad);
         Assert.Equal(1, code);
         Assert.Contains(bad, stderr);
+    }
+
+    /// <summary>x -> Cos -> y: an op without a gradient rule.</summary>
+    private string CosModel()
+    {
+        var graph = new GraphProto { Name = "g" };
+        graph.Input.Add(Value("x", [1, 3, 4, 4]));
+        graph.Node.Add(new NodeProto { OpType = "Cos", Name = "cos_node", Input = { "x" }, Output = { "y" } });
+        graph.Output.Add(Value("y", [1, 3, 4, 4]));
+        var source = Path.Combine(_dir, "cos.onnx");
+        File.WriteAllBytes(source, new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 17 } } }.ToByteArray());
+        return source;
     }
 
     private static ValueInfoProto Value(string name, long[] shape)
