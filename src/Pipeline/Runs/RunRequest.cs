@@ -34,5 +34,6 @@ public sealed record RunRequest
         ["--working-side"] = Explain.WorkingSide.ToString(),
         ["--max-pixels"] = Explain.MaxPixels.ToString(),
         ["--save-maps"] = SaveMaps.ToString(),
+        ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
     };
 }
