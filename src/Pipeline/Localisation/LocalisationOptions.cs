@@ -1,6 +1,6 @@
 namespace Pipeline.Localisation;
 
-/// <summary>The knobs of localisation; the defaults are METHOD.md section 3's.</summary>
+/// <summary>The knobs of localisation. The paper method's defaults are the paper's (Simonyan et al. 2014, Sect. 3.2: 95% and 30% quantiles, GMMs, GraphCut); the mass-box defaults were chosen on ILSVRC images (README, "Localisation results").</summary>
 public sealed record LocalisationOptions
 {
     /// <summary>Pixels above this saliency quantile are fixed foreground (and fit the foreground colour model).</summary>

@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Pipeline.Localisation;
 
 /// <summary>
-/// The method as METHOD.md section 3 states it: colour GMMs from the pixels above the 95% and below
+/// The method as the paper states it (Simonyan, Vedaldi &amp; Zisserman 2014, Sect. 3.2, weakly supervised localisation): colour GMMs from the pixels above the 95% and below
 /// the 30% saliency quantiles; GrabCut from a mask with those pixels fixed and the rest probable
 /// foreground or background by the GMMs' likelihood ratio; the largest connected component of the
 /// foreground; its bounding box. Runs at a reduced resolution (options.SegmentationSide).

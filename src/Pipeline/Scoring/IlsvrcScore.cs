@@ -3,7 +3,7 @@ using Pipeline.Localisation;
 namespace Pipeline.Scoring;
 
 /// <summary>
-/// ILSVRC localisation scoring (METHOD.md section 5). For one guess, d = 0 when its class is a
+/// ILSVRC localisation scoring (the ILSVRC 2012-2014 localisation task rules, as the paper's Sect. 3.2 reports it). For one guess, d = 0 when its class is a
 /// ground-truth class of the image and its box overlaps a ground-truth box of that class with
 /// IoU &gt;= 0.5 (inclusive pixel areas), else 1; an image's error is the minimum over its first
 /// guess (top-1) or first five guesses (top-5); scores are means over the ground-truth images.

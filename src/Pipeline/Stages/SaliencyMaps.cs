@@ -1,6 +1,6 @@
 namespace Pipeline.Stages;
 
-/// <summary>Stage 4: the class saliency map, M[i, j] = max over channels of |dS_c / dI[c, i, j]| (METHOD.md section 2).</summary>
+/// <summary>Stage 4: the class saliency map, M[i, j] = max over channels of |dS_c / dI[c, i, j]| (Simonyan, Vedaldi &amp; Zisserman 2014, Sect. 3.1).</summary>
 public static class SaliencyMaps
 {
     public static float[] FromGradient(ReadOnlySpan<float> gradient, int channels, int height, int width)
