@@ -1,0 +1,85 @@
+using System.CommandLine;
+using OpenCvSharp;
+using Pipeline.Inference;
+using Pipeline.Stages;
+
+namespace Pipeline.Cli;
+
+/// <summary>`Pipeline visualise`: class model visualisation (the paper's Sect. 2), one PNG per class and a contact sheet.</summary>
+public static class VisualiseCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "gradient model made by export-grad (with its card)", Required = true };
+        var classes = new Option<string>("--class") { Description = "WNID[,WNID...]: the classes to visualise, in one batch", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
+        var cardFile = new Option<FileInfo?>("--card") { Description = "model card JSON (overrides the one stored in the model)" };
+        var defaults = new VisualiseSettings();
+        var steps = new Option<int>("--steps") { Description = "gradient ascent steps, 1 to 10000", DefaultValueFactory = _ => defaults.Steps };
+        var step = new Option<double>("--step") { Description = "step size, in (0, 100]", DefaultValueFactory = _ => defaults.StepSize };
+        var l2 = new Option<double>("--l2") { Description = "lambda of the L2 penalty, in [0, 100]", DefaultValueFactory = _ => defaults.L2 };
+        var jitter = new Option<int>("--jitter") { Description = "random shift of up to this many pixels each step (0: none), 0 to 64", DefaultValueFactory = _ => defaults.Jitter };
+        var blurEvery = new Option<int>("--blur-every") { Description = "blur the image every N steps (0: never), 0 to 10000", DefaultValueFactory = _ => defaults.BlurEvery };
+        var blurSigma = new Option<double>("--blur-sigma") { Description = "blur sigma in pixels, in (0, 10]", DefaultValueFactory = _ => defaults.BlurSigma };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("visualise", "Class model visualisation: the image that maximises a class score, by gradient ascent.")
+        {
+            model, classes, output, cardFile, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
+        };
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var settings = new VisualiseSettings
+            {
+                Steps = OptionRanges.Check("--steps", parse.GetValue(steps), 1, 10_000),
+                StepSize = OptionRanges.Check("--step", parse.GetValue(step), 0, 100, excludeMin: true),
+                L2 = OptionRanges.Check("--l2", parse.GetValue(l2), 0, 100),
+                Jitter = OptionRanges.Check("--jitter", parse.GetValue(jitter), 0, 64),
+                BlurEvery = OptionRanges.Check("--blur-every", parse.GetValue(blurEvery), 0, 10_000),
+                BlurSigma = OptionRanges.Check("--blur-sigma", parse.GetValue(blurSigma), 0, 10, excludeMin: true),
+            };
+            var deviceChoice = DeviceChoice.Parse(parse.GetValue(device)!);
+            int threadCount = OptionRanges.Check("--threads", parse.GetValue(threads), 1, 1024);
+            var modelFile = parse.GetValue(model)!;
+            using var runner = new GradientRunner(ModelFiles.Read(modelFile), deviceChoice, threadCount, modelFile.FullName);
+            var card = RunCommand.CardFor(runner, parse.GetValue(cardFile), modelFile.Name);
+            card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
+            var wnids = parse.GetValue(classes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var indices = wnids.Select(w => card.Classes.FindIndex(c => c.Wnid == w) is >= 0 and var i ? i
+                : throw new UsageException($"--class {w}: not a class of {modelFile.Name}'s card")).ToList();
+            if (indices.Count is 0 or > 64) throw new UsageException("--class: name 1 to 64 classes");
+
+            var outDir = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(outDir);
+            var results = new ClassModelVisualiser(runner, card).Run(indices, settings,
+                s => { if (s % 20 == 0 && !Console.IsErrorRedirected) Console.Error.Write($"\rstep {s}/{settings.Steps}"); });
+            var tiles = new List<Mat>();
+            foreach (var (result, wnid) in results.Zip(wnids))
+            {
+                var image = ClassModelVisualiser.ToBgr(result.Image, card);
+                Cv2.ImWrite(Path.Combine(outDir, $"{wnid}.png"), image);
+                tiles.Add(image);
+                Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}, objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}");
+            }
+            using var sheet = ContactSheet(tiles, results.Select(r => card.Classes[r.ClassIndex].Name.Split(',')[0]).ToList());
+            Cv2.ImWrite(Path.Combine(outDir, "contact_sheet.png"), sheet);
+            foreach (var t in tiles) t.Dispose();
+            Console.WriteLine($"{results.Count} classes, {settings.Steps} steps; images and contact_sheet.png in {outDir}");
+        }));
+        return command;
+    }
+
+    /// <summary>The images side by side in rows of up to 4, each with its class name under it.</summary>
+    private static Mat ContactSheet(IReadOnlyList<Mat> tiles, IReadOnlyList<string> names)
+    {
+        int side = tiles[0].Width, label = 24, columns = Math.Min(4, tiles.Count), rows = (tiles.Count + columns - 1) / columns;
+        var sheet = new Mat(rows * (side + label), columns * side, MatType.CV_8UC3, Scalar.White);
+        for (int i = 0; i < tiles.Count; i++)
+        {
+            int x = i % columns * side, y = i / columns * (side + label);
+            using (var roi = new Mat(sheet, new Rect(x, y, side, side))) tiles[i].CopyTo(roi);
+            Cv2.PutText(sheet, names[i].Length > 24 ? names[i][..24] : names[i], new Point(x + 4, y + side + 17), HersheyFonts.HersheySimplex, 0.5, Scalar.Black);
+        }
+        return sheet;
+    }
+}
