@@ -40,6 +40,7 @@ public static class BatchRun
 
         var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
         var total = Stopwatch.StartNew();
+        if (request.Restart) NpyMaps.Remove(request.OutDir); // --save-npy output (issue 8)
         using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
         var finished = outputs.Finished.Select(e => e.Index).ToHashSet();
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
@@ -63,6 +64,7 @@ public static class BatchRun
                 var guesses = result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.OriginalBox)).ToList();
                 var gtBox = result.GroundTruthClass is { } gr ? new LabelledBox(card.Classes[gr.ClassIndex].Wnid, gr.OriginalBox) : (LabelledBox?)null;
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
+                if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
                 rows = outputs.Scored(image.Id, guesses, result.Top.Select(r => r.ClassIndex + 1).ToList(), gtBox, image.Path, result.Original.Warning);
                 status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
                 (saliency, localisation) = (result.SaliencySeconds, result.LocalisationSeconds);
@@ -80,6 +82,7 @@ public static class BatchRun
             progress.Advance(before);
         }
         progress.Finish();
+        if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
         RunReport.Write(request, card, modelSha, runner.Device, summary);
