@@ -122,4 +122,65 @@ public class MaxBoxAccCliTests(GradientModelFixture model) : IClassFixture<Gradi
         Assert.Equal(files, Directory.GetFiles(Path.Combine(merged, "npy"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(merged, "npy"), f)).Order());
         foreach (var f in files) Assert.Equal(File.ReadAllBytes(Path.Combine(npy, f)), File.ReadAllBytes(Path.Combine(merged, "npy", f)));
     }
+
+    [Fact]
+    public void Eval_agrees_with_a_second_computation_in_numpy_and_debian_cv2_on_irregular_maps()
+    {
+        // 30 seeded maps of blobs, rings and noise (many contours, holes, ties) at several image sizes and boxes.
+        var random = new Random(8);
+        var maps = Path.Combine(_dir, "random"); // the root: maps in random/val/, ids val/imgN.JPEG as in image_sizes.txt
+        Directory.CreateDirectory(Path.Combine(maps, "val"));
+        var truth = new List<string> { "ImageId,PredictionString" };
+        var sizes = new List<string>();
+        for (int i = 0; i < 30; i++)
+        {
+            var map = new float[224 * 224];
+            int w = 100 + random.Next(400), h = 100 + random.Next(400);
+            var boxes = new List<string>();
+            for (int b = 0; b < 1 + random.Next(5); b++)
+            {
+                double cx = random.Next(224), cy = random.Next(224), r = 5 + random.Next(60), weight = random.NextDouble(), ring = random.Next(3) == 0 ? r / 2 : 0;
+                // Some blobs are objects: a ground-truth box about them, a little off, in the image's pixels.
+                if (b < 2 && random.Next(2) == 0)
+                {
+                    double s = (1.5 + random.NextDouble()) * r, jitter = 0.3 * r * (random.NextDouble() - 0.5);
+                    int X(double v) => (int)Math.Clamp(v * w / 224, 0, w - 1);
+                    int Y(double v) => (int)Math.Clamp(v * h / 224, 0, h - 1);
+                    boxes.Add($"n1 {X(cx - s + jitter)} {Y(cy - s)} {X(cx + s)} {Y(cy + s + jitter)}");
+                }
+                for (int y = 0; y < 224; y++)
+                    for (int x = 0; x < 224; x++)
+                    {
+                        double d = Math.Sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy));
+                        map[y * 224 + x] += (float)(weight * Math.Exp(-Math.Pow((d - ring) / r, 2)));
+                    }
+            }
+            for (int p = 0; p < map.Length; p++) map[p] += (float)(0.05 * random.NextDouble());
+            NpyFile.Write(Path.Combine(maps, "val", $"img{i}.JPEG.npy"), NpyMaps.ToProtocol(map, 224, 224), 224, 224);
+            sizes.Add($"val/img{i}.JPEG,{w},{h}");
+            if (boxes.Count == 0)
+            {
+                int x0 = random.Next(w - 10), y0 = random.Next(h - 10);
+                boxes.Add($"n1 {x0} {y0} {x0 + random.Next(w - x0)} {y0 + random.Next(h - y0)}");
+            }
+            truth.Add($"img{i},{string.Join(' ', boxes)}");
+        }
+        truth.Add("absent,n1 0 0 5 5");
+        File.WriteAllLines(Path.Combine(maps, "image_sizes.txt"), sizes);
+        var truthFile = Path.Combine(_dir, "random-truth.csv");
+        File.WriteAllLines(truthFile, truth);
+
+        var json = Path.Combine(_dir, "random.json");
+        var (code, _, stderr) = CommandLine.Run("eval", "--protocol", "maxboxacc", "--maps", maps, "--truth", truthFile, "--json", json);
+        Assert.True(code == 0, stderr);
+        using var ours = JsonDocument.Parse(File.ReadAllText(json));
+        using var theirs = JsonDocument.Parse(Python.Run(File.ReadAllText(Path.Combine(CommandLine.Repository(), "scripts", "maxboxacc_check.py")), maps, truthFile));
+        double[] Curve(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(Curve(theirs.RootElement.GetProperty("V1")), Curve(ours.RootElement.GetProperty("V1").GetProperty("Accuracy")));
+        for (int d = 0; d < 3; d++)
+            Assert.Equal(Curve(theirs.RootElement.GetProperty("V2")[d]), Curve(ours.RootElement.GetProperty("V2")[d].GetProperty("Accuracy")));
+        Assert.Equal(theirs.RootElement.GetProperty("MaxBoxAccV2").GetDouble(), ours.RootElement.GetProperty("MaxBoxAccV2").GetDouble(), 12);
+        // Not a trivial agreement: the curves vary with tau.
+        Assert.True(Curve(ours.RootElement.GetProperty("V1").GetProperty("Accuracy")).Distinct().Count() > 3);
+    }
 }
