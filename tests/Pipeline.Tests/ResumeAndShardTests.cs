@@ -10,7 +10,7 @@ namespace Pipeline.Tests;
 public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<GradientModelFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-resume-").FullName;
-    private static readonly string[] Files = ["loc.csv", "loc_gt.csv", "errors.csv"];
+    private static readonly string[] Files = ["loc.csv", "loc_gt.csv", "errors.csv", "predictions.csv"];
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -176,9 +176,9 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Assert.Equal(0, CommandLine.Run(Args(whole, "--top", "60")).ExitCode);
         var mount = Path.Combine(_dir, "small-disk");
         Directory.CreateDirectory(mount);
-        // A 24 KB file system (tmpfs; the tests run as root, as CI does): one 4 KB page for each of the five
-        // files and one to spare, so that a loc row of 60 boxes (about 2 KB) runs out of space part way.
-        Assert.Equal(0, Shell($"mount -t tmpfs -o size=24k tmpfs {mount}"));
+        // A 28 KB file system (tmpfs; the tests run as root, as CI does): one 4 KB page for each of the six
+        // files and one to spare, so that the rows of 60 classes (2 to 5 KB an image) run out of space part way.
+        Assert.Equal(0, Shell($"mount -t tmpfs -o size=28k tmpfs {mount}"));
         try
         {
             var output = Path.Combine(mount, "out");

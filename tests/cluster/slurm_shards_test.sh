@@ -15,7 +15,8 @@
 # Prints `N passed, M failed` last; exits 1 if anything failed.
 #
 # Environment: PIPELINE_CLUSTER_CROPS (10; 1 is faster but a shard may then finish before it can be
-# cancelled), PIPELINE_CLUSTER_WORK (/tmp/pipeline-cluster-test, emptied first), PIPELINE_CLUSTER_KEEP=1
+# cancelled), PIPELINE_CLUSTER_WORK (a new /tmp/pipeline-cluster-test.XXXXXX; a given folder is emptied first),
+# PIPELINE_CLUSTER_KEEP=1
 # (leave the cluster running if this script started it), PIPELINE_CLUSTER_BIN (use this executable instead
 # of building out/bin/Pipeline; for working on this script only).
 set -uo pipefail
@@ -39,7 +40,7 @@ data=$repo/../shared/data/ilsvrc-dev
 images=$data/images
 truth=$data/LOC_val_solution.csv
 crops=${PIPELINE_CLUSTER_CROPS:-10}
-work=${PIPELINE_CLUSTER_WORK:-/tmp/pipeline-cluster-test}
+work=${PIPELINE_CLUSTER_WORK:-$(mktemp -d /tmp/pipeline-cluster-test.XXXXXX)}
 shards=4
 model=$repo/out/mnv2_grad.onnx
 out=$work/out
@@ -96,6 +97,13 @@ trap cleanup EXIT
 
 [ -d "$images" ] || { fail "no test images at $images"; finish; }
 rm -rf "$work" && mkdir -p "$work"
+log "work folder $work"
+# One run at a time: two runs on the one 2-CPU node would cancel and time each other's shards.
+exec 9>/tmp/pipeline-cluster-test.lock
+if ! flock -n 9; then
+  log "another slurm_shards_test.sh holds /tmp/pipeline-cluster-test.lock; waiting for it (up to 15 min)"
+  flock -w 900 9 || { fail "another slurm_shards_test.sh still running after 15 min"; finish; }
+fi
 
 # 1. The tool and the gradient model
 if [ -n "${PIPELINE_CLUSTER_BIN:-}" ]; then
@@ -161,8 +169,16 @@ else
 fi
 
 # 6. The merge job
-merge_done() { [ -z "$(squeue -h -j "$merge" 2>/dev/null)" ] || [ "$(field "$merge" Reason)" = DependencyNeverSatisfied ]; }
-wait_until 420 merge_done
+merge_done() {
+  local state
+  state=$(field "$merge" JobState)
+  case "$state" in
+    COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) return 0 ;;
+    PENDING) [ "$(field "$merge" Reason)" = DependencyNeverSatisfied ] ;;
+    *) return 1 ;;
+  esac
+}
+wait_until 420 merge_done || fail "merge job $merge not done after 420 s ($(field "$merge" JobState))"
 log "array and merge jobs done"
 for ((i = 0; i < shards; i++)); do
   state=$(field "${array}_$i" JobState) code=$(field "${array}_$i" ExitCode) restarts=$(field "${array}_$i" Restarts)

@@ -49,10 +49,9 @@ public static class BatchRun
             ? new MapCache(cacheDir.FullName, modelSha, card.ToJson(), request.Explain.Crops, request.Explain.WorkingSide, request.Explain.Top) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
-        var progress = new ProgressLine(mine.Count, request.Quiet);
         int before = finished.Count;
-
-        foreach (var image in mine.Where(i => !finished.Contains(i.Index)))
+        var progress = new ProgressLine(mine.Count, before, request.Quiet);
+        progress.Run(mine.Where(i => !finished.Contains(i.Index)).ToList(), image =>
         {
             int? gtClass = truth != null && truth.TryGetValue(image.Id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
             ImageRows rows;
@@ -61,11 +60,9 @@ public static class BatchRun
             try
             {
                 using var result = explainer.Explain(image.Path, gtClass);
-                var guesses = result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.OriginalBox)).ToList();
-                var gtBox = result.GroundTruthClass is { } gr ? new LabelledBox(card.Classes[gr.ClassIndex].Wnid, gr.OriginalBox) : (LabelledBox?)null;
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
                 if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
-                rows = outputs.Scored(image.Id, guesses, result.Top.Select(r => r.ClassIndex + 1).ToList(), gtBox, image.Path, result.Original.Warning);
+                rows = outputs.Scored(image, result, card);
                 status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
                 (saliency, localisation) = (result.SaliencySeconds, result.LocalisationSeconds);
                 if (result.Original.Warning is { } warning) progress.Note($"warning: {image.Path}: {warning}");
@@ -79,9 +76,7 @@ public static class BatchRun
                 progress.Note($"skipped {image.Path}: {reason}");
             }
             outputs.Commit(image.Index, status, rows, saliency, localisation);
-            progress.Advance(before);
-        }
-        progress.Finish();
+        });
         if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);

@@ -1,43 +1,73 @@
 using System.Diagnostics;
+using Spectre.Console;
 
 namespace Pipeline.Runs;
 
 /// <summary>
-/// Progress on stderr: a line rewritten in place on a terminal, a plain line every 10 seconds
-/// otherwise (a log file gets a readable record, not thousands of carriage returns), none with --quiet.
+/// Progress of a run on stderr: a live bar with rate and time left on a terminal (Spectre.Console),
+/// a plain line every 10 seconds otherwise (a log file gets a readable record, not thousands of
+/// carriage returns), nothing with --quiet. Notes (a skipped image) print on their own lines.
 /// </summary>
-public sealed class ProgressLine(int total, bool quiet)
+public sealed class ProgressLine(int total, int finishedBefore, bool quiet)
 {
-    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
     private readonly bool _terminal = !Console.IsErrorRedirected;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
     private TimeSpan _lastLine = TimeSpan.Zero;
     private int _done;
 
-    public void Advance(int finishedBefore)
+    /// <summary>Calls `step` for each item, with the display running around it.</summary>
+    public void Run<T>(IReadOnlyList<T> items, Action<T> step)
+    {
+        if (quiet || !_terminal)
+        {
+            foreach (var item in items)
+            {
+                step(item);
+                Advance();
+            }
+            return;
+        }
+        _console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Describe(), maxValue: total);
+                task.Value = finishedBefore;
+                foreach (var item in items)
+                {
+                    step(item);
+                    _done++;
+                    task.Increment(1);
+                    task.Description = Describe();
+                }
+            });
+    }
+
+    private string Describe()
+    {
+        double rate = _done / Math.Max(1e-9, _watch.Elapsed.TotalSeconds);
+        return $"{finishedBefore + _done}/{total} images, {rate:F2}/s";
+    }
+
+    private void Advance()
     {
         _done++;
         if (quiet) return;
         int finished = finishedBefore + _done;
+        if (_watch.Elapsed - _lastLine < TimeSpan.FromSeconds(10) && finished != total) return;
         double rate = _done / Math.Max(1e-9, _watch.Elapsed.TotalSeconds);
         var left = TimeSpan.FromSeconds((total - finished) / Math.Max(1e-9, rate));
-        var text = $"{finished}/{total} images, {rate:F2} images/s, {left:hh\\:mm\\:ss} left";
-        if (_terminal) Console.Error.Write($"\r{text}   ");
-        else if (_watch.Elapsed - _lastLine >= TimeSpan.FromSeconds(10) || finished == total)
-        {
-            Console.Error.WriteLine(text);
-            _lastLine = _watch.Elapsed;
-        }
+        Console.Error.WriteLine($"{finished}/{total} images, {rate:F2} images/s, {left:hh\\:mm\\:ss} left");
+        _lastLine = _watch.Elapsed;
     }
 
-    /// <summary>A message on its own line (a skipped image), not mixed into the progress line.</summary>
+    /// <summary>A message on its own line (a skipped image), above the live bar on a terminal.</summary>
     public void Note(string line)
     {
         if (quiet) return;
-        Console.Error.WriteLine(_terminal ? $"\r{line}" : line);
-    }
-
-    public void Finish()
-    {
-        if (!quiet && _terminal && _done > 0) Console.Error.WriteLine();
+        if (_terminal) _console.MarkupLine(Markup.Escape(line));
+        else Console.Error.WriteLine(line);
     }
 }

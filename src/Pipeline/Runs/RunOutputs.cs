@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
+using Pipeline.Cards;
 using Pipeline.Scoring;
+using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 
-/// <summary>The rows one image adds: its loc row (null for a failed image in kaggle form), its loc_gt row, its errors.csv row.</summary>
-public sealed record ImageRows(string? Loc, string? GroundTruth, string? Error);
+/// <summary>The rows one image adds: its loc row (null for a failed image in kaggle form), its loc_gt row, its errors.csv row, its predictions.csv rows.</summary>
+public sealed record ImageRows(string? Loc, string? GroundTruth, string? Error, string? Predictions = null);
 
 /// <summary>
 /// The files of a run folder, written as the run goes so that a stopped run keeps every finished
@@ -19,8 +21,9 @@ public sealed record ImageRows(string? Loc, string? GroundTruth, string? Error);
 /// </summary>
 public sealed class RunOutputs : IDisposable
 {
-    public const string StateFile = "run-state.json", ErrorsFile = "errors.csv", GroundTruthFile = "loc_gt.csv", ReportFile = "run.json", MapsFolder = "maps";
-    public static readonly string[] RunFiles = ["loc.csv", "loc.txt", GroundTruthFile, ErrorsFile, RunJournal.FileName, StateFile, ReportFile];
+    public const string StateFile = "run-state.json", ErrorsFile = "errors.csv", GroundTruthFile = "loc_gt.csv", PredictionsFile = "predictions.csv",
+        ReportFile = "run.json", MapsFolder = "maps";
+    public static readonly string[] RunFiles = ["loc.csv", "loc.txt", GroundTruthFile, ErrorsFile, PredictionsFile, RunJournal.FileName, StateFile, ReportFile];
 
     private readonly string _outDir;
     private readonly string[] _names;
@@ -38,13 +41,14 @@ public sealed class RunOutputs : IDisposable
     public static string LocFileName(string format) => format == "devkit" ? "loc.txt" : "loc.csv";
 
     public static IReadOnlyList<string> FileNames(string format, bool groundTruth) =>
-        groundTruth ? [LocFileName(format), GroundTruthFile, ErrorsFile] : [LocFileName(format), ErrorsFile];
+        groundTruth ? [LocFileName(format), GroundTruthFile, ErrorsFile, PredictionsFile] : [LocFileName(format), ErrorsFile, PredictionsFile];
 
     /// <summary>The first line of each file; a devkit loc.txt has none.</summary>
     public static string Header(string name) => name switch
     {
         "loc.txt" => "",
         ErrorsFile => CsvLine(["file", "image", "status", "reason"]),
+        PredictionsFile => CsvLine(["image", "rank", "wnid", "class", "probability", "score", "xmin", "ymin", "xmax", "ymax"]),
         _ => CsvLine(["ImageId", "PredictionString"]),
     };
 
@@ -125,7 +129,7 @@ public sealed class RunOutputs : IDisposable
     /// <summary>Writes one image's rows, then its progress line. On a failed write every file is cut back and the run stops.</summary>
     public void Commit(int index, ImageStatus status, ImageRows rows, double saliencySeconds, double localisationSeconds)
     {
-        var texts = _names.Select(n => n == ErrorsFile ? rows.Error : n == GroundTruthFile ? rows.GroundTruth : rows.Loc).ToArray();
+        var texts = _names.Select(n => n switch { ErrorsFile => rows.Error, GroundTruthFile => rows.GroundTruth, PredictionsFile => rows.Predictions, _ => rows.Loc }).ToArray();
         try
         {
             var ends = new long[_files.Length];
@@ -163,12 +167,21 @@ public sealed class RunOutputs : IDisposable
         catch (IOException) { } // the next open cuts it again from progress.csv
     }
 
-    /// <summary>The rows of a scored image.</summary>
-    public ImageRows Scored(string imageId, IReadOnlyList<LabelledBox> guesses, IReadOnlyList<int> classIds, LabelledBox? groundTruthClass, string path, string? warning) => new(
-        Devkit ? string.Join(' ', guesses.Select((g, i) => $"{classIds[i]} {g.Box.XMin} {g.Box.YMin} {g.Box.XMax} {g.Box.YMax}")) + "\n"
-               : CsvLine([imageId, LocFile.Format(guesses)]),
-        groundTruthClass is { } gt ? CsvLine([imageId, LocFile.Format([gt])]) : null,
-        warning != null ? CsvLine([path, imageId, "warning", warning]) : null);
+    /// <summary>The rows of a scored image: its guesses in loc.csv (or loc.txt), its ground-truth class box, a warning, one predictions.csv row per class.</summary>
+    public ImageRows Scored(ImageEntry image, ImageResult result, ModelCard card)
+    {
+        var guesses = result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.OriginalBox)).ToList();
+        var loc = Devkit
+            ? string.Join(' ', result.Top.Select((r, i) => $"{r.ClassIndex + 1} {guesses[i].Box.XMin} {guesses[i].Box.YMin} {guesses[i].Box.XMax} {guesses[i].Box.YMax}")) + "\n"
+            : CsvLine([image.Id, LocFile.Format(guesses)]);
+        var groundTruth = result.GroundTruthClass is { } gt ? CsvLine([image.Id, LocFile.Format([new LabelledBox(card.Classes[gt.ClassIndex].Wnid, gt.OriginalBox)])]) : null;
+        var warning = result.Original.Warning is { } w ? CsvLine([image.Path, image.Id, "warning", w]) : null;
+        var predictions = string.Concat(result.Top.Select((r, i) => CsvLine([
+            image.Id, (i + 1).ToString(CultureInfo.InvariantCulture), card.Classes[r.ClassIndex].Wnid, card.Classes[r.ClassIndex].Name,
+            r.Probability.ToString("G6", CultureInfo.InvariantCulture), r.Score.ToString("G6", CultureInfo.InvariantCulture),
+            .. new[] { r.OriginalBox.XMin, r.OriginalBox.YMin, r.OriginalBox.XMax, r.OriginalBox.YMax }.Select(v => v.ToString(CultureInfo.InvariantCulture))])));
+        return new ImageRows(loc, groundTruth, warning, predictions);
+    }
 
     /// <summary>The rows of an image that could not be scored: errors.csv, and an empty loc.txt line in devkit form (one line per image).</summary>
     public ImageRows Failed(string imageId, string path, string reason) =>

@@ -21,6 +21,8 @@ public sealed class GradientRunner : IDisposable
     public long[] ImageShape { get; }
     public string Device { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>The score output is a Softmax's: already probabilities.</summary>
+    public bool OutputIsSoftmax { get; }
 
     public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads, string modelName = "the model")
     {
@@ -29,6 +31,7 @@ public sealed class GradientRunner : IDisposable
         if (!Metadata.ContainsKey(GradientModelContract.ScoreTensorKey) || model.Graph.Input.All(i => i.Name != GradientModelContract.ClassIndexInput))
             throw new InputException($"{modelName}: not a gradient model (no class_index input or gradient metadata); make one with `Pipeline export-grad`");
         _scoreOutput = Metadata[GradientModelContract.ScoreOutputKey];
+        OutputIsSoftmax = model.Graph.Node.FirstOrDefault(n => n.Output.Contains(_scoreOutput))?.OpType == "Softmax";
         ImageInput = Metadata[GradientModelContract.ImageInputKey];
         try
         {

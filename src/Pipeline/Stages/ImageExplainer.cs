@@ -5,8 +5,11 @@ using Pipeline.Localisation;
 
 namespace Pipeline.Stages;
 
-/// <summary>One class's result: its map at the working resolution, and its box there and in original pixels.</summary>
-public sealed record ClassResult(int ClassIndex, float Score, float[] Map, Located Located, Box OriginalBox);
+/// <summary>
+/// One class's result: its score (the model's output averaged over the crops) and probability, its
+/// map at the working resolution, and its box there and in original pixels.
+/// </summary>
+public sealed record ClassResult(int ClassIndex, float Score, float Probability, float[] Map, Located Located, Box OriginalBox);
 
 /// <summary>One image's results; it holds the image at the working resolution (for the map overlays), so dispose it.</summary>
 public sealed record ImageResult(Mat Image, ImageHeader Original, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
@@ -70,7 +73,8 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         watch.Restart();
         var located = new Located[wanted.Length];
         Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k], settings.Options));
-        var results = wanted.Select((c, k) => new ClassResult(c, average[c], maps[k], located[k],
+        var probabilities = ClassRanking.Probabilities(average, runner.OutputIsSoftmax);
+        var results = wanted.Select((c, k) => new ClassResult(c, average[c], probabilities[c], maps[k], located[k],
             located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height))).ToList();
         return new ImageResult(image, header, results.Take(best.Length).ToList(),
             groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
