@@ -45,6 +45,8 @@ public static class RunCommand
     private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I (default from a Slurm array task)" };
     private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "N shards, the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" };
     private static readonly Option<bool> Quiet = new("--quiet") { Description = "no progress on stderr" };
+    private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
+    private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
     public static Command Create()
     {
@@ -52,7 +54,7 @@ public static class RunCommand
         {
             Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, MapCacheDir, Threads,
-            WorkingSide, MaxPixels, Shard, ShardCount, Quiet,
+            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, Smooth, Noise,
         };
         command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
         return command;
@@ -79,7 +81,10 @@ public static class RunCommand
         };
         var explain = new ExplainSettings(crops, OptionRanges.Check("--top", parse.GetValue(Top), 1, MaxTop), Localiser.Named(parse.GetValue(Method)!), options,
             OptionRanges.Check("--working-side", parse.GetValue(WorkingSide), 64, 8192),
-            OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L));
+            OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
+        {
+            Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
+        };
         return new RunRequest
         {
             Model = parse.GetValue(Model)!,

@@ -46,7 +46,7 @@ public static class BatchRun
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
-            ? new MapCache(cacheDir.FullName, modelSha, card.ToJson(), request.Explain.Crops, request.Explain.WorkingSide, request.Explain.Top) : null;
+            ? new MapCache(cacheDir.FullName, modelSha, card.ToJson(), request.Explain) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = finished.Count;

@@ -37,5 +37,6 @@ public sealed record RunRequest
         ["--max-pixels"] = Explain.MaxPixels.ToString(),
         ["--save-maps"] = SaveMaps.ToString(),
         ["--save-npy"] = SaveNpy.ToString(),
+        ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
     };
 }

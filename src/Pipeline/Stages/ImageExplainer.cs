@@ -21,6 +21,9 @@ public sealed record ImageResult(Mat Image, ImageHeader Original, IReadOnlyList<
 /// <summary>What a run asks of each image.</summary>
 public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, LocalisationOptions Options, int WorkingSide, long MaxPixels)
 {
+    /// <summary>SmoothGrad copies and noise (plain gradient maps by default).</summary>
+    public SmoothGrad Smooth { get; init; } = SmoothGrad.Plain;
+
     /// <summary>
     /// Classes per backward pass. ONNX Runtime's memory grows with crops x classes; the top 5 and the
     /// ground-truth class go in one pass, larger --top values in several.
@@ -92,10 +95,22 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPass))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
-            var gradients = runner.Gradients(tensor, n, classIndex);
+            // Per crop and class, the map summed over the SmoothGrad copies (in double: n copies of one value divide back to it exactly).
+            var sums = new double[n * chunk.Length][];
+            for (int copy = 0; copy < settings.Smooth.Copies; copy++)
+            {
+                var gradients = runner.Gradients(settings.Smooth.NoisyCopy(tensor, side, copy, card.Pixels), n, classIndex);
+                for (int c = 0; c < n; c++)
+                for (int j = 0; j < chunk.Length; j++)
+                {
+                    var map = SaliencyMaps.FromGradient(gradients.AsSpan((c * chunk.Length + j) * perClass, perClass), 3, side, side);
+                    var sum = sums[c * chunk.Length + j] ??= new double[map.Length];
+                    for (int i = 0; i < map.Length; i++) sum[i] += map[i];
+                }
+            }
             for (int j = 0; j < chunk.Length; j++)
                 maps[chunk[j].k] = layout.Average(
-                    Enumerable.Range(0, n).Select(c => SaliencyMaps.FromGradient(gradients.AsSpan((c * chunk.Length + j) * perClass, perClass), 3, side, side)).ToList(),
+                    Enumerable.Range(0, n).Select(c => sums[c * chunk.Length + j].Select(v => (float)(v / settings.Smooth.Copies)).ToArray()).ToList(),
                     working);
         }
         if (cacheKey != null) cache!.Save(cacheKey, wanted, average, maps);

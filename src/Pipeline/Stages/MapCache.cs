@@ -13,9 +13,10 @@ public sealed record CachedMaps(int[] Classes, float[] Scores, float[][] Maps);
 /// card and every setting that changes a map (crops, working side, classes wanted), never by the
 /// file's name alone: another image of the same name gets its own entry.
 /// </summary>
-public sealed class MapCache(string folder, string modelSha256, string cardJson, int crops, int workingSide, int top)
+public sealed class MapCache(string folder, string modelSha256, string cardJson, ExplainSettings settings)
 {
-    private readonly string _settings = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{modelSha256}\n{cardJson}\n{crops}\n{workingSide}\n{top}")))[..16];
+    private readonly string _settings = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{modelSha256}\n{cardJson}\n{settings.Crops}\n{settings.WorkingSide}\n{settings.Top}" + (settings.Smooth == SmoothGrad.Plain ? "" : $"\n{settings.Smooth}"))))[..16];
 
     /// <summary>The cache key of an image file: its content's hash and the run's settings.</summary>
     public string KeyFor(string imagePath)

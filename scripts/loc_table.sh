@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# README's localisation table: localisation methods on an ILSVRC set, for the shared models, 10 crops.
+#   bash scripts/loc_table.sh [tune|dev] [model...] [-- extra run options]
+# tune (default): the 500 images for choosing and reporting; dev: the 50 for quick checks.
+# Saliency maps are computed once per model (the first, uncached run gives the saliency time) and
+# reused for the other methods through --map-cache. Each error is given with its 95% interval
+# (Wilson score interval for a proportion of n images).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${PIPELINE_SHARED:-../shared}
+SET=${1:-tune}; shift || true
+MODELS=(); while [ $# -gt 0 ] && [ "$1" != "--" ]; do MODELS+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+EXTRA=("$@")
+[ ${#MODELS[@]} -eq 0 ] && MODELS=(mobilenet_v2 tiny_darknet)
+METHODS=${PIPELINE_METHODS:-"mass-box paper quantile-box whole"}
+DATA=$SHARED/data/ilsvrc-$SET
+bash scripts/fetch_models.sh models/cache >/dev/null
+dotnet build src/Pipeline -c Release --verbosity quiet -nologo -o out/bin >/dev/null
+echo "| model | method | top-1 loc err | top-5 loc err | top-1 cls err | top-5 cls err | GT-known loc acc | saliency s | localisation s |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for model in "${MODELS[@]}"; do
+  source=models/cache/$([ "$model" = mobilenet_v2 ] && echo mobilenet_v2_1.0_224 || echo "$model").onnx
+  out/bin/Pipeline export-grad --model "$source" --card "models/onnx/$model.card.json" --out "out/${model}_grad.onnx" >/dev/null
+  for method in $METHODS; do
+    folder=out/$SET-$model-$method
+    out/bin/Pipeline run --model "out/${model}_grad.onnx" --images "$DATA/images" --out "$folder" --method "$method" --restart --quiet \
+      --truth "$DATA/LOC_val_solution.csv" --map-cache "out/$SET-cache-$model" --device cpu "${EXTRA[@]}" >/dev/null
+    out/bin/Pipeline eval --pred "$folder/loc.csv" --truth "$DATA/LOC_val_solution.csv" --json "$folder/scores.json" >/dev/null
+    python3 - "$folder" "$model" "$method" <<'PY'
+import json, math, sys
+folder, model, method = sys.argv[1:4]
+s = json.load(open(f"{folder}/scores.json")); t = json.load(open(f"{folder}/run.json"))["timings"]
+n = s["Images"]
+def wilson(p):
+    z = 1.96; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return f"{100 * p:.1f}% ({100 * (c - h):.0f}-{100 * (c + h):.0f})"
+cells = [wilson(s[k]) for k in ("Top1LocalisationError", "Top5LocalisationError", "Top1ClassificationError", "Top5ClassificationError")]
+cells.append(wilson(s["GtKnownLocalisationAccuracy"]) if s.get("GtKnownLocalisationAccuracy") is not None else "-")
+print(f"| {model} | {method} | " + " | ".join(cells) + f" | {t['saliencySecondsPerImage']:.2f} | {t['localisationSecondsPerImage']:.3f} |")
+PY
+  done
+done
