@@ -5,27 +5,40 @@ using Pipeline.Scoring;
 namespace Pipeline.Cli;
 
 /// <summary>
-/// `Pipeline eval`: ILSVRC top-1/top-5 localisation and classification error of a loc.csv against
-/// LOC_val_solution.csv; GT-known localisation accuracy when loc_gt.csv (from run --truth) is beside it.
+/// `Pipeline eval`: by default (--protocol ilsvrc) ILSVRC top-1/top-5 localisation and classification
+/// error of a loc.csv against LOC_val_solution.csv, with GT-known localisation accuracy when loc_gt.csv
+/// (from run --truth) is beside it; --protocol maxboxacc: MaxBoxAcc v1 and v2 of a folder of score maps.
 /// </summary>
 public static class EvalCommand
 {
     public static Command Create()
     {
-        var pred = new Option<FileInfo>("--pred") { Description = "predictions, ImageId,PredictionString (loc.csv)", Required = true };
+        var protocol = new Option<string>("--protocol") { Description = "ilsvrc (boxes in --pred) or maxboxacc (score maps in --maps; Choe et al., CVPR 2020)", DefaultValueFactory = _ => "ilsvrc" };
+        var pred = new Option<FileInfo?>("--pred") { Description = "ilsvrc: predictions, ImageId,PredictionString (loc.csv)" };
+        var maps = new Option<DirectoryInfo?>("--maps") { Description = "maxboxacc: folder of IMAGE_ID[.ext].npy score maps and image_sizes.txt (run --save-npy: OUTDIR/npy/gt)" };
         var truth = new Option<FileInfo>("--truth") { Description = "ground truth, LOC_val_solution.csv", Required = true };
         var synsets = new Option<FileInfo?>("--synsets") { Description = "LOC_synset_mapping.txt: refuse predictions with unknown wnids" };
-        var json = new Option<FileInfo?>("--json") { Description = "also write the scores as JSON here" };
-        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules.") { pred, truth, synsets, json };
+        var json = new Option<FileInfo?>("--json") { Description = "also write the scores as JSON here (maxboxacc: with the accuracy at every threshold)" };
+        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, maps, truth, synsets, json };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            var predPath = parse.GetValue(pred)!.FullName;
-            var predictions = LocFile.Read(predPath);
+            var name = parse.GetValue(protocol)!;
+            if (name is not ("ilsvrc" or "maxboxacc")) throw new UsageException($"--protocol '{name}': expected ilsvrc or maxboxacc");
             var truthPath = parse.GetValue(truth)!.FullName;
             var groundTruth = LocFile.Read(truthPath);
             if (groundTruth.Count == 0) throw new InputException($"{truthPath}: no images (a header and no rows): nothing to score against");
             if (groundTruth.FirstOrDefault(g => g.Value.Count == 0) is { Key: { } empty })
                 throw new InputException($"{truthPath}: image {empty} has no ground-truth box");
+            if (name == "maxboxacc")
+            {
+                if (parse.GetValue(pred) != null) throw new UsageException("--pred is for --protocol ilsvrc; maxboxacc scores the maps in --maps");
+                var folder = parse.GetValue(maps) ?? throw new UsageException("--protocol maxboxacc needs --maps DIR (the score maps)");
+                MaxBoxAccReport(folder.FullName, groundTruth, parse.GetValue(json));
+                return;
+            }
+            if (parse.GetValue(maps) != null) throw new UsageException("--maps is for --protocol maxboxacc");
+            var predPath = (parse.GetValue(pred) ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
+            var predictions = LocFile.Read(predPath);
             if (parse.GetValue(synsets) is { } s)
             {
                 Stages.FileKinds.Require(s.FullName);
@@ -47,5 +60,20 @@ public static class EvalCommand
             if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, new JsonSerializerOptions { WriteIndented = true }));
         }));
         return command;
+    }
+
+    private static void MaxBoxAccReport(string mapsDir, Dictionary<string, List<LabelledBox>> truth, FileInfo? json)
+    {
+        var folder = new ScoreMapFolder(mapsDir);
+        var score = MaxBoxAcc.Evaluate(truth, folder.Load);
+        Console.WriteLine($"images                       {score.Images} ({score.Missing} without a map in {mapsDir}, counted as wrong)");
+        if (score.Missing == score.Images) Console.Error.WriteLine($"warning: no ground-truth image has a map in {mapsDir} ({folder.Count} .npy files there)");
+        Console.WriteLine($"MaxBoxAcc (v1, IoU 0.5)      {100 * score.MaxBoxAccV1:F1}%  (best tau {score.V1.BestTau:F2})");
+        Console.WriteLine($"MaxBoxAccV2 (IoU .3/.5/.7)   {100 * score.MaxBoxAccV2:F1}%  (" +
+            string.Join(", ", score.V2.Select(c => $"IoU {c.IoU:F1}: {100 * c.Max:F1}% at tau {c.BestTau:F2}")) + ")");
+        if (json != null)
+            File.WriteAllText(json.FullName, JsonSerializer.Serialize(new { protocol = "maxboxacc", maps = mapsDir, score.Images, score.Missing,
+                score.MaxBoxAccV1, score.MaxBoxAccV2, score.Thresholds, score.V1, score.V2 },
+                new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -25,6 +25,7 @@ public static class RunCommand
     private static readonly Option<int> Crops = new("--crops") { Description = "10 (corners, centre and their mirrors) or 1 (centre)", DefaultValueFactory = _ => 10 };
     private static readonly Option<string> Format = new("--format") { Description = "kaggle (loc.csv) or devkit (loc.txt, 1-based class ids)", DefaultValueFactory = _ => "kaggle" };
     private static readonly Option<bool> SaveMaps = new("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
+    private static readonly Option<bool> SaveNpy = new("--save-npy") { Description = "write the ground-truth-class (with --truth) and top-1 maps as 224x224 .npy in OUTDIR/npy, for eval --protocol maxboxacc" };
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
     private static readonly Option<FileInfo?> CardFile = new("--card") { Description = "model card JSON (overrides the one stored in the model)" };
     private static readonly Option<string> Method = new("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
@@ -51,7 +52,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
-            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, Device, CardFile, Method, Truth,
+            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, Smooth, Noise,
         };
@@ -97,6 +98,7 @@ public static class RunCommand
             Truth = parse.GetValue(Truth),
             MapCache = parse.GetValue(MapCacheDir),
             SaveMaps = parse.GetValue(SaveMaps),
+            SaveNpy = parse.GetValue(SaveNpy),
             Restart = parse.GetValue(Restart),
             Shard = ShardSpec.Resolve(parse.GetValue(Shard), parse.GetValue(ShardCount), Environment.GetEnvironmentVariable),
             Quiet = parse.GetValue(Quiet),

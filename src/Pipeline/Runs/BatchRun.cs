@@ -40,6 +40,7 @@ public static class BatchRun
 
         var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
         var total = Stopwatch.StartNew();
+        if (request.Restart) NpyMaps.Remove(request.OutDir); // --save-npy output (issue 8)
         using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
         var finished = outputs.Finished.Select(e => e.Index).ToHashSet();
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
@@ -60,6 +61,7 @@ public static class BatchRun
             {
                 using var result = explainer.Explain(image.Path, gtClass);
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
+                if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
                 rows = outputs.Scored(image, result, card);
                 status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
                 (saliency, localisation) = (result.SaliencySeconds, result.LocalisationSeconds);
@@ -75,6 +77,7 @@ public static class BatchRun
             }
             outputs.Commit(image.Index, status, rows, saliency, localisation);
         });
+        if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
         RunReport.Write(request, card, modelSha, runner.Device, summary);

@@ -17,6 +17,8 @@ public sealed record RunRequest
     public FileInfo? Truth { get; init; }
     public DirectoryInfo? MapCache { get; init; }
     public bool SaveMaps { get; init; }
+    /// <summary>--save-npy: 224x224 .npy maps for MaxBoxAcc (Stages/NpyMaps).</summary>
+    public bool SaveNpy { get; init; }
     public bool Restart { get; init; }
     public required ShardSpec Shard { get; init; }
     public bool Quiet { get; init; }
@@ -34,6 +36,7 @@ public sealed record RunRequest
         ["--working-side"] = Explain.WorkingSide.ToString(),
         ["--max-pixels"] = Explain.MaxPixels.ToString(),
         ["--save-maps"] = SaveMaps.ToString(),
+        ["--save-npy"] = SaveNpy.ToString(),
         ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
     };
 }

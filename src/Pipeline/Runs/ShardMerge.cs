@@ -76,6 +76,7 @@ public static class ShardMerge
         File.WriteAllText(Path.Combine(outDir, RunJournal.FileName), RunJournal.Header(names) + "\n" + string.Concat(merged.Select(e => e.ToLine() + "\n")));
         File.WriteAllText(Path.Combine(outDir, RunOutputs.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
         CopyMaps(shards.Select(s => s.Dir), outDir);
+        Stages.NpyMaps.Merge(shards.Select(s => s.Dir), outDir);
 
         var summary = RunSummary.Of(merged, first.ImageCount, 0, 0);
         WriteReport(shards, outDir, summary);

@@ -1,0 +1,89 @@
+using OpenCvSharp;
+using Pipeline.Scoring;
+
+namespace Pipeline.Stages;
+
+/// <summary>
+/// Output (`run --save-npy`): per image the ground-truth-class map (with --truth) and the top-1 map as
+/// 224x224 float32 .npy arrays in [0, 1], laid out so that an evaluator reading `ROOT/IMAGE_ID.npy`
+/// with wsolevaluation-style ids (`FOLDER/FILE`, e.g. `val/ILSVRC2012_val_00000001.JPEG`) finds them:
+///   OUTDIR/npy/gt/FOLDER/FILE.npy, OUTDIR/npy/top1/FOLDER/FILE.npy, where FOLDER is the name of the
+///   folder holding the image and FILE its file name with extension;
+///   OUTDIR/npy/image_sizes.txt: `FOLDER/FILE,width,height` per scored image (wsolevaluation's
+///   image_sizes.txt form), which the protocol needs to bring ground-truth boxes to 224x224.
+/// </summary>
+public static class NpyMaps
+{
+    public const string Folder = "npy", GroundTruth = "gt", Top1 = "top1", SizesFile = "image_sizes.txt";
+
+    /// <summary>The id an evaluator names the image by: the image's folder name and file name.</summary>
+    public static string MapId(string imagePath)
+    {
+        var full = Path.GetFullPath(imagePath);
+        var folder = Path.GetFileName(Path.GetDirectoryName(full));
+        return string.IsNullOrEmpty(folder) ? Path.GetFileName(full) : $"{folder}/{Path.GetFileName(full)}";
+    }
+
+    /// <summary>Writes one image's maps (working resolution, row-major width x height); the ground-truth map is null without --truth.</summary>
+    public static void Save(string outDir, string imagePath, float[]? groundTruthMap, float[] top1Map, int width, int height)
+    {
+        var id = MapId(imagePath);
+        if (groundTruthMap != null) Write(Path.Combine(outDir, Folder, GroundTruth, id + ".npy"), groundTruthMap, width, height);
+        Write(Path.Combine(outDir, Folder, Top1, id + ".npy"), top1Map, width, height);
+    }
+
+    /// <summary>A map at 224x224, min-max normalised, as float32.</summary>
+    public static float[] ToProtocol(float[] map, int width, int height)
+    {
+        // Saliency maps are pixel-fine speckle: shrinking averages areas (no aliasing); a smaller image is enlarged with the reference's cubic.
+        var interpolation = width >= ProtocolMap.Side && height >= ProtocolMap.Side ? InterpolationFlags.Area : InterpolationFlags.Cubic;
+        return Array.ConvertAll(ProtocolMap.Make(Array.ConvertAll(map, v => (double)v), height, width, interpolation), v => (float)v);
+    }
+
+    private static void Write(string path, float[] map, int width, int height)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        NpyFile.Write(path, ToProtocol(map, width, height), ProtocolMap.Side, ProtocolMap.Side);
+    }
+
+    /// <summary>Writes image_sizes.txt for the scored images (every session's), sorted by id so shards merge to the same bytes.</summary>
+    public static void WriteSizes(string outDir, IEnumerable<string> scoredImagePaths)
+    {
+        var lines = scoredImagePaths.Select(p => (Id: MapId(p), Header: ImageProbe.Read(p)))
+            .Select(e => $"{e.Id},{e.Header.Width},{e.Header.Height}\n").Order(StringComparer.Ordinal);
+        WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(lines));
+    }
+
+    /// <summary>Removes a run's npy folder (--restart).</summary>
+    public static void Remove(string outDir)
+    {
+        var folder = Path.Combine(outDir, Folder);
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>merge: every shard's maps into OUTDIR/npy, and one image_sizes.txt of all their lines, sorted.</summary>
+    public static void Merge(IEnumerable<string> shardDirs, string outDir)
+    {
+        Remove(outDir);
+        var sizes = new List<string>();
+        foreach (var shard in shardDirs.Select(d => Path.Combine(d, Folder)).Where(Directory.Exists))
+        {
+            foreach (var file in Directory.EnumerateFiles(shard, "*.npy", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(outDir, Folder, Path.GetRelativePath(shard, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+            var sizesFile = Path.Combine(shard, SizesFile);
+            if (File.Exists(sizesFile)) sizes.AddRange(File.ReadAllLines(sizesFile).Where(l => l.Length > 0));
+        }
+        if (sizes.Count > 0) WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(sizes.Distinct().Order(StringComparer.Ordinal).Select(l => l + "\n")));
+    }
+
+    private static void WriteText(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path + ".partial", text);
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+}
