@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Google.Protobuf;
+using GradientGraphs.Building;
+using Pipeline.Cards;
+using Pipeline.Explainer;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// `Pipeline export-explainer`: one ONNX model from image file bytes to the top-k classes and their
+/// saliency maps (ONNX Runtime Extensions' DecodeImage for decoding, standard ONNX for the rest).
+/// </summary>
+public static class ExportExplainerCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "source ONNX classifier, or a gradient model from export-grad", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "where to write the explainer model", Required = true };
+        var card = new Option<FileInfo?>("--card") { Description = "model card JSON (default: the card stored in a gradient model)" };
+        var crops = new Option<int>("--crops") { Description = "10 (corners, centre and mirrors) or 1 (centre, or the squashed image)", DefaultValueFactory = _ => 10 };
+        var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward when building from a source model: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
+        var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (source model; default: the only output)" };
+        var overlay = new Option<bool>("--overlay") { Description = "also output overlay_png: the top-1 map on the image, PNG-encoded (EncodeImage)" };
+        var command = new Command("export-explainer", "Write one ONNX model from image file bytes to top-k classes and saliency maps (needs ONNX Runtime Extensions).")
+            { model, output, card, crops, rule, scoreOutput, overlay };
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            int cropCount = parse.GetValue(crops);
+            if (cropCount is not (1 or 10)) throw new UsageException($"--crops {cropCount}: expected 10 or 1");
+            var source = parse.GetValue(model)!;
+            var target = parse.GetValue(output)!;
+            var bytes = ModelFiles.Read(source);
+            var parsed = Onnx.ModelProto.Parser.ParseFrom(bytes);
+            bool isGradient = parsed.MetadataProps.Any(p => p.Key == GradientModelContract.ScoreTensorKey)
+                && parsed.Graph.Input.Any(i => i.Name == GradientModelContract.ClassIndexInput);
+            var gradientModel = isGradient ? parsed
+                : GradientGraphBuilder.Build(bytes, new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
+            var modelCard = CardFor(gradientModel, parse.GetValue(card), source.Name);
+            using (var runner = new Stages.GradientRunner(gradientModel.ToByteArray(), new Inference.DeviceChoice("cpu"), 1, source.Name))
+                modelCard.CheckFits(runner.ImageShape, runner.ScoreCount(), source.Name);
+            var explainer = ExplainerGraph.Build(gradientModel, modelCard, cropCount, parse.GetValue(overlay));
+            target.Directory?.Create();
+            File.WriteAllBytes(target.FullName, explainer.ToByteArray());
+            Console.WriteLine($"wrote {target.FullName} ({explainer.Graph.Node.Count} nodes, {cropCount} crops{(parse.GetValue(overlay) ? ", overlay" : "")}; run it with ONNX Runtime Extensions registered)");
+        }));
+        return command;
+    }
+
+    private static ModelCard CardFor(Onnx.ModelProto gradientModel, FileInfo? file, string modelName)
+    {
+        if (file != null) return ModelCard.Load(file.FullName);
+        var stored = gradientModel.MetadataProps.FirstOrDefault(p => p.Key == ModelCard.MetadataKey);
+        if (stored != null) return ModelCard.Parse(stored.Value, $"{modelName} (stored card)");
+        throw new InputException($"{modelName}: no model card stored; pass --card (see models/onnx/*.card.json)");
+    }
+}
