@@ -7,7 +7,7 @@ namespace Pipeline.Stages;
 public sealed record VisualiseSettings
 {
     public int Steps { get; init; } = 200;
-    /// <summary>Step size of the gradient ascent, in model input units per unit of (gradient / its mean magnitude).</summary>
+    /// <summary>The first step's mean change of a pixel, in model input units (the learning rate then adapts).</summary>
     public double StepSize { get; init; } = 0.1;
     /// <summary>lambda of the L2 penalty lambda * ||I||^2.</summary>
     public double L2 { get; init; } = 0.01;
@@ -27,7 +27,9 @@ public sealed record ClassModel(int ClassIndex, float[] Image, double[] Objectiv
 /// maximises S_c(I) - lambda ||I||^2, by gradient ascent from the zero image, S_c the unnormalised
 /// class score. Several classes run as one batch: each image in the batch asks for its own class.
 /// The gradient comes from the gradient model itself (input_grad); the penalty's gradient is 2 lambda I.
-/// Steps are normalised by the gradient's mean magnitude, so one step size serves any model's scale.
+/// The learning rate starts at StepSize over the first gradient's mean magnitude, so one step size
+/// serves any model's scale; a step that lowers the objective is undone with the rate halved, so the
+/// objective never falls (the optional blur, a change of the image, may lower it).
 /// </summary>
 public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
 {
@@ -39,23 +41,41 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
         var objective = Enumerable.Range(0, n).Select(_ => new double[settings.Steps + 1]).ToArray();
         var score = Enumerable.Range(0, n).Select(_ => new double[settings.Steps + 1]).ToArray();
         var random = new Random(settings.Seed);
+        // Per image: the learning rate, StepSize over the first gradient's mean magnitude; a step that
+        // lowers the objective is undone and the rate halved, an accepted one grows it by a tenth.
+        var rate = new double[n];
         Record(0);
         for (int step = 1; step <= settings.Steps; step++)
         {
             var (dx, dy) = settings.Jitter > 0 ? (random.Next(-settings.Jitter, settings.Jitter + 1), random.Next(-settings.Jitter, settings.Jitter + 1)) : (0, 0);
             var shifted = Roll(x, n, side, dx, dy);
             var gradient = Roll(runner.Gradients(shifted, n, classIndex), n, side, -dx, -dy);
+            var before = (float[])x.Clone();
             for (int b = 0; b < n; b++)
             {
                 var g = gradient.AsSpan(b * perImage, perImage);
                 var image = x.AsSpan(b * perImage, perImage);
-                double magnitude = 0;
-                for (int i = 0; i < perImage; i++) magnitude += Math.Abs(g[i] - 2 * settings.L2 * image[i]);
-                double scale = settings.StepSize / Math.Max(1e-12, magnitude / perImage);
-                for (int i = 0; i < perImage; i++) image[i] += (float)(scale * (g[i] - 2 * settings.L2 * image[i]));
+                if (step == 1)
+                {
+                    double magnitude = 0;
+                    for (int i = 0; i < perImage; i++) magnitude += Math.Abs(g[i]);
+                    rate[b] = settings.StepSize / Math.Max(1e-12, magnitude / perImage);
+                }
+                for (int i = 0; i < perImage; i++) image[i] += (float)(rate[b] * (g[i] - 2 * settings.L2 * image[i]));
             }
-            if (settings.BlurEvery > 0 && step % settings.BlurEvery == 0) Blur(x, n, side, settings.BlurSigma);
             Record(step);
+            for (int b = 0; b < n; b++)
+            {
+                if (objective[b][step] >= objective[b][step - 1]) { rate[b] *= 1.1; continue; }
+                before.AsSpan(b * perImage, perImage).CopyTo(x.AsSpan(b * perImage, perImage));
+                (objective[b][step], score[b][step]) = (objective[b][step - 1], score[b][step - 1]);
+                rate[b] *= 0.5;
+            }
+            if (settings.BlurEvery > 0 && step % settings.BlurEvery == 0)
+            {
+                Blur(x, n, side, settings.BlurSigma);
+                Record(step);
+            }
             onStep?.Invoke(step);
         }
         return classes.Select((c, b) => new ClassModel(c, x.AsSpan(b * perImage, perImage).ToArray(), objective[b], score[b])).ToList();
