@@ -27,9 +27,11 @@ public sealed record ClassModel(int ClassIndex, float[] Image, double[] Objectiv
 /// maximises S_c(I) - lambda ||I||^2, by gradient ascent from the zero image, S_c the unnormalised
 /// class score. Several classes run as one batch: each image in the batch asks for its own class.
 /// The gradient comes from the gradient model itself (input_grad); the penalty's gradient is 2 lambda I.
-/// The learning rate starts at StepSize over the first gradient's mean magnitude, so one step size
-/// serves any model's scale; a step that lowers the objective is undone with the rate halved, so the
-/// objective never falls (the optional blur, a change of the image, may lower it).
+/// The plain ascent (the paper's) starts with the learning rate StepSize over the first gradient's
+/// mean magnitude, so one step size serves any model's scale; a step that lowers the objective is
+/// undone with the rate halved, so the objective never falls. With jitter or blur (regularisers of
+/// later work, which change the image between steps) every step is taken, StepSize over that step's
+/// mean gradient magnitude.
 /// </summary>
 public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
 {
@@ -41,9 +43,10 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
         var objective = Enumerable.Range(0, n).Select(_ => new double[settings.Steps + 1]).ToArray();
         var score = Enumerable.Range(0, n).Select(_ => new double[settings.Steps + 1]).ToArray();
         var random = new Random(settings.Seed);
-        // Per image: the learning rate, StepSize over the first gradient's mean magnitude; a step that
-        // lowers the objective is undone and the rate halved, an accepted one grows it by a tenth.
+        // Per image: the learning rate, StepSize over the first gradient's mean magnitude; in the plain
+        // ascent a step that lowers the objective is undone and the rate halved, an accepted one grows it by a tenth.
         var rate = new double[n];
+        bool monotone = settings.Jitter == 0 && settings.BlurEvery == 0;
         Record(0);
         for (int step = 1; step <= settings.Steps; step++)
         {
@@ -55,7 +58,7 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
             {
                 var g = gradient.AsSpan(b * perImage, perImage);
                 var image = x.AsSpan(b * perImage, perImage);
-                if (step == 1)
+                if (step == 1 || !monotone)
                 {
                     double magnitude = 0;
                     for (int i = 0; i < perImage; i++) magnitude += Math.Abs(g[i]);
@@ -66,6 +69,7 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
             Record(step);
             for (int b = 0; b < n; b++)
             {
+                if (!monotone) continue;
                 if (objective[b][step] >= objective[b][step - 1]) { rate[b] *= 1.1; continue; }
                 before.AsSpan(b * perImage, perImage).CopyTo(x.AsSpan(b * perImage, perImage));
                 (objective[b][step], score[b][step]) = (objective[b][step - 1], score[b][step - 1]);
