@@ -38,6 +38,8 @@ public static class RunCommand
     private static readonly Option<double> Smoothing = new("--smoothing") { Description = "mass-box: Gaussian sigma as a fraction of the shorter side, in [0, 0.5]", DefaultValueFactory = _ => Defaults.Smoothing };
     private static readonly Option<double> MassTail = new("--mass-tail") { Description = "mass-box: share of the saliency mass left outside each side, in [0, 0.5)", DefaultValueFactory = _ => Defaults.MassTail };
     private static readonly Option<double> MassPower = new("--mass-power") { Description = "mass-box: power the map is raised to, in (0, 10]", DefaultValueFactory = _ => Defaults.MassPower };
+    private static readonly Option<double> Threshold = new("--threshold") { Description = "threshold-box: threshold as a fraction of the smoothed map's range, in [0, 1)", DefaultValueFactory = _ => Defaults.Threshold };
+    private static readonly Option<bool> AllRegions = new("--all-regions") { Description = "threshold-box: the box of every region above the threshold, not only the largest" };
     private static readonly Option<DirectoryInfo?> MapCacheDir = new("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
     private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
     private static readonly Option<int> WorkingSide = new("--working-side") { Description = "maps and boxes are made at most this many pixels on the longer side, 64 to 8192", DefaultValueFactory = _ => 1024 };
@@ -53,7 +55,7 @@ public static class RunCommand
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
             Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
-            FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, MapCacheDir, Threads,
+            FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, Smooth, Noise,
         };
         command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
@@ -78,6 +80,8 @@ public static class RunCommand
             Smoothing = OptionRanges.Check("--smoothing", parse.GetValue(Smoothing), 0, 0.5),
             MassTail = OptionRanges.Check("--mass-tail", parse.GetValue(MassTail), 0, 0.5, excludeMax: true, why: "a tail of half the mass from each side leaves no box"),
             MassPower = OptionRanges.Check("--mass-power", parse.GetValue(MassPower), 0, 10, excludeMin: true),
+            Threshold = OptionRanges.Check("--threshold", parse.GetValue(Threshold), 0, 1, excludeMax: true),
+            AllRegions = parse.GetValue(AllRegions),
         };
         var explain = new ExplainSettings(crops, OptionRanges.Check("--top", parse.GetValue(Top), 1, MaxTop), Localiser.Named(parse.GetValue(Method)!), options,
             OptionRanges.Check("--working-side", parse.GetValue(WorkingSide), 64, 8192),

@@ -21,6 +21,10 @@ public sealed record LocalisationOptions
     public double MassTail { get; init; } = 0.05;
     /// <summary>The mass-box method: the map (above its floor) is raised to this power first.</summary>
     public double MassPower { get; init; } = 2.0;
+    /// <summary>The threshold-box method: the threshold, as a fraction of the smoothed map's range above its minimum.</summary>
+    public double Threshold { get; init; } = 0.2;
+    /// <summary>The threshold-box method: the box of every region above the threshold, not only of the largest.</summary>
+    public bool AllRegions { get; init; }
 }
 
 /// <summary>A box and how it was found (a method's normal path, or which fallback).</summary>

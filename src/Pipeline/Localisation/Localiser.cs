@@ -12,7 +12,7 @@ public abstract class Localiser
     public abstract Located Locate(Mat bgr, float[] map, LocalisationOptions options);
 
     public static readonly IReadOnlyList<Localiser> All =
-        [new MassBoxLocaliser(), new PaperLocaliser(), new QuantileBoxLocaliser(), new WholeImageLocaliser()];
+        [new MassBoxLocaliser(), new ThresholdBoxLocaliser(), new PaperLocaliser(), new QuantileBoxLocaliser(), new WholeImageLocaliser()];
 
     public static Localiser Named(string name) =>
         All.FirstOrDefault(l => l.Name == name)
