@@ -66,6 +66,49 @@ public class LocalisationTests
     }
 
     [Fact]
+    public void Threshold_box_takes_the_largest_region_above_the_threshold_or_all_of_them()
+    {
+        // Without smoothing, on a 40x20 map scaled 0..1: a 10x5 block at 1.0, a 3x3 block at 0.6 far
+        // from it, background 0. At 0.5 the largest region is the 10x5 block; all regions span both;
+        // at 0.7 only the large block is above. Hand-computed boxes.
+        int w = 40, h = 20;
+        var map = new float[w * h];
+        for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 1;
+        for (int y = 14; y <= 16; y++) for (int x = 30; x <= 32; x++) map[y * w + x] = 0.6f;
+        using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
+        var localiser = new ThresholdBoxLocaliser();
+        var options = new LocalisationOptions { Smoothing = 0, Threshold = 0.5 };
+        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options).Box);
+        Assert.Equal(new Box(10, 5, 32, 16), localiser.Locate(image, map, options with { AllRegions = true }).Box);
+        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options with { Threshold = 0.7, AllRegions = true }).Box);
+        Assert.Equal(Box.Whole(w, h), localiser.Locate(image, new float[w * h], options).Box);
+    }
+
+    [Fact]
+    public void Threshold_box_finds_the_salient_part_of_the_scene()
+    {
+        var (image, map, _) = Scene();
+        using (image)
+        {
+            // The strong part is columns 60..90 of the object's rows 40..109; smoothing widens it by a few pixels at most.
+            var box = new ThresholdBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0.02, Threshold = 0.5 }).Box;
+            Assert.InRange(box.XMin, 55, 62);
+            Assert.InRange(box.XMax, 88, 95);
+            Assert.InRange(box.YMin, 36, 42);
+            Assert.InRange(box.YMax, 107, 113);
+        }
+    }
+
+    [Fact]
+    public void Open_mass_box_settings_take_the_defaults_of_the_models_rule_and_set_ones_stay()
+    {
+        var open = new LocalisationOptions();
+        Assert.Equal((0.02, 2.0), (open.ForRule("gradient").Smoothing, open.ForRule("gradient").MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule("guided").Smoothing, open.ForRule("guided").MassPower));
+        Assert.Equal((0.1, 3.0), ((open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").Smoothing, (open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").MassPower));
+    }
+
+    [Fact]
     public void Mass_box_holds_the_central_mass_and_ignores_far_speckle()
     {
         // Uniform mass in columns 10..19 and rows 5..9 of a 40x20 map. With 5% tails the box keeps

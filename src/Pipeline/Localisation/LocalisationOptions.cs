@@ -15,16 +15,33 @@ public sealed record LocalisationOptions
     public int SegmentationSide { get; init; } = 320;
     /// <summary>Fewer seed pixels than this on either side: no segmentation (see the fallbacks).</summary>
     public int MinimumSeeds { get; init; } = 20;
-    /// <summary>The mass-box method: Gaussian smoothing of the map, sigma as a fraction of the image's shorter side.</summary>
-    public double Smoothing { get; init; } = 0.02;
+    /// <summary>
+    /// The mass-box and threshold-box methods: Gaussian smoothing of the map, sigma as a fraction of
+    /// the image's shorter side. Null: the default for the model's rule (<see cref="ForRule"/>).
+    /// </summary>
+    public double? Smoothing { get; init; }
     /// <summary>The mass-box method: the share of the saliency mass left outside on each side.</summary>
     public double MassTail { get; init; } = 0.05;
-    /// <summary>The mass-box method: the map (above its floor) is raised to this power first.</summary>
-    public double MassPower { get; init; } = 2.0;
+    /// <summary>The mass-box method: the map (above its floor) is raised to this power first. Null: the default for the model's rule.</summary>
+    public double? MassPower { get; init; }
     /// <summary>The threshold-box method: the threshold, as a fraction of the smoothed map's range above its minimum.</summary>
     public double Threshold { get; init; } = 0.2;
     /// <summary>The threshold-box method: the box of every region above the threshold, not only of the largest.</summary>
     public bool AllRegions { get; init; }
+
+    /// <summary>
+    /// The mass-box settings left open filled in for the maps of a backward rule, as chosen on the 500
+    /// ILSVRC tune images (README, "Localisation results"): gradient maps are speckle spread over the
+    /// object and want little smoothing and a power of 2; guided maps are cleaner and want more
+    /// smoothing and the plain mass. Deconvnet maps use the gradient's.
+    /// </summary>
+    /// <summary>The smoothing in use: as set, or the gradient rule's default where no rule filled it in.</summary>
+    public double SmoothingValue => Smoothing ?? ForRule("gradient").Smoothing!.Value;
+    public double MassPowerValue => MassPower ?? ForRule("gradient").MassPower!.Value;
+
+    public LocalisationOptions ForRule(string rule) => rule == "guided"
+        ? this with { Smoothing = Smoothing ?? 0.05, MassPower = MassPower ?? 1.0 }
+        : this with { Smoothing = Smoothing ?? 0.02, MassPower = MassPower ?? 2.0 };
 }
 
 /// <summary>A box and how it was found (a method's normal path, or which fallback).</summary>

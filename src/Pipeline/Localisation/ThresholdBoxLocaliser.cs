@@ -17,7 +17,7 @@ public sealed class ThresholdBoxLocaliser : Localiser
     public override Located Locate(Mat bgr, float[] map, LocalisationOptions options)
     {
         int w = bgr.Width, h = bgr.Height;
-        var smoothed = MapMath.Smooth(map, w, h, options.Smoothing);
+        var smoothed = MapMath.Smooth(map, w, h, options.SmoothingValue);
         float min = smoothed.Min(), max = smoothed.Max();
         if (max <= min) return new(Box.Whole(w, h), "flat map: whole image");
         float cut = min + (float)options.Threshold * (max - min);

@@ -27,6 +27,9 @@ public static class BatchRun
         if (request.Explain.Top > card.Classes.Count)
             throw new UsageException($"--top {request.Explain.Top}: the model has only {card.Classes.Count} classes");
         var truth = request.Truth is { } t ? LocFile.Read(t.FullName) : null;
+        // Settings left open take the defaults for the model's backward rule (gradient or guided maps).
+        var rule = runner.Metadata.GetValueOrDefault(GradientGraphs.Building.GradientModelContract.RuleKey, "gradient");
+        request = request with { Explain = request.Explain with { Options = request.Explain.Options.ForRule(rule) } };
         var fingerprint = new RunFingerprint
         {
             ModelSha256 = modelSha,
