@@ -23,7 +23,7 @@ public static class OrtSessions
     /// </summary>
     public static InferenceSession Create(byte[] model, DeviceChoice device, int threads, out string usedDevice)
     {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+        var options = Options(threads);
         if (device.Kind is "cuda" or "auto")
         {
             // ONNX Runtime logs a multi-line error when the CUDA libraries are missing; we say it in one line.
@@ -43,12 +43,21 @@ public static class OrtSessions
                 if (!_noticeGiven) Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
                 _noticeGiven = true;
                 options.Dispose();
-                options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+                options = Options(threads);
             }
         }
         usedDevice = "cpu";
         return new InferenceSession(model, options);
     }
+
+    /// <summary>
+    /// Full graph optimisation; no memory pattern: with it ONNX Runtime plans one block for a whole run
+    /// from the second run on, on top of what the first run left in its arena, and a run's peak memory
+    /// grew from 1.2 GB after one image to 2.3 GB after a few (MobileNetV2, 10 crops x 6 classes),
+    /// at no measured gain in speed.
+    /// </summary>
+    private static SessionOptions Options(int threads) =>
+        new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, EnableMemoryPattern = false };
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }
