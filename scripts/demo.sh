@@ -8,4 +8,4 @@ bash scripts/fetch_models.sh models/cache
 dotnet build src/Pipeline -c Release --verbosity quiet -nologo -o out/bin
 out/bin/Pipeline export-grad --model models/cache/mobilenet_v2_1.0_224.onnx --card models/onnx/mobilenet_v2.card.json \
   --out out/mobilenet_v2_grad.onnx
-out/bin/Pipeline run --model out/mobilenet_v2_grad.onnx --images "$SHARED/data/photos" --out out/demo --save-maps
+out/bin/Pipeline run --model out/mobilenet_v2_grad.onnx --images "$SHARED/data/photos" --out out/demo --save-maps --restart
