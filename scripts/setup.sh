@@ -3,11 +3,12 @@
 #   libgtk-3-0                      OpenCV's native library (OpenCvSharp4.official.runtime.linux-x64) links it
 #   python3-torch, -torchvision     the gradient oracle of the tests, scripts/export_grad_onnx.py, the torch baseline of `bench`
 #   python3-onnx                    handy for looking inside models
+#   chromium                        renders report.html in the report tests (headless)
 #   python3-numpy, python3-opencv   the tests' independent reader of .npy maps and second MaxBoxAcc computation (scripts/maxboxacc_check.py)
 #   libopenblas0-pthread            a fast BLAS for torch (without it Debian's torch uses the reference BLAS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libgtk-3-0 python3-torch python3-torchvision python3-onnx python3-numpy python3-opencv libopenblas0-pthread)
+packages=(libgtk-3-0 python3-torch python3-torchvision python3-onnx python3-numpy python3-opencv libopenblas0-pthread chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -173,7 +173,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     public void A_full_disk_stops_the_run_in_one_line_without_a_cut_row_and_the_run_continues_later()
     {
         var whole = Path.Combine(_dir, "whole-60");
-        Assert.Equal(0, CommandLine.Run(Args(whole, "--top", "60")).ExitCode);
+        Assert.Equal(0, CommandLine.Run(Args(whole, "--top", "60", "--no-report")).ExitCode);
         var mount = Path.Combine(_dir, "small-disk");
         Directory.CreateDirectory(mount);
         // A 28 KB file system (tmpfs; the tests run as root, as CI does): one 4 KB page for each of the six
@@ -182,7 +182,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         try
         {
             var output = Path.Combine(mount, "out");
-            var (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60"));
+            var (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60", "--no-report"));
             Assert.Equal(1, code);
             Assert.Single(stderr.Trim().Split('\n'));
             Assert.Contains("No space left on device", stderr);
@@ -192,7 +192,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
                 Assert.EndsWith("\n", File.ReadAllText(Path.Combine(output, f)));
 
             Assert.Equal(0, Shell($"mount -o remount,size=4m {mount}"));
-            (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60"));
+            (code, _, stderr) = CommandLine.Run(Args(output, "--top", "60", "--no-report"));
             Assert.True(code == 0, stderr);
             SameFiles(whole, output);
         }

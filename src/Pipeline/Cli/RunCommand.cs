@@ -47,6 +47,7 @@ public static class RunCommand
     private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I (default from a Slurm array task)" };
     private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "N shards, the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" };
     private static readonly Option<bool> Quiet = new("--quiet") { Description = "no progress on stderr" };
+    private static readonly Option<bool> NoReport = new("--no-report") { Description = "no report.html and no thumbnails (report/, about 15 KB an image)" };
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
     private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
@@ -56,7 +57,7 @@ public static class RunCommand
         {
             Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
-            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, Smooth, Noise,
+            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise,
         };
         command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
         return command;
@@ -106,6 +107,7 @@ public static class RunCommand
             Restart = parse.GetValue(Restart),
             Shard = ShardSpec.Resolve(parse.GetValue(Shard), parse.GetValue(ShardCount), Environment.GetEnvironmentVariable),
             Quiet = parse.GetValue(Quiet),
+            Report = !parse.GetValue(NoReport),
             Arguments = parse.Tokens.Select(t => t.Value).ToArray(),
         };
     }

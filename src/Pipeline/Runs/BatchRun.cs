@@ -64,6 +64,7 @@ public static class BatchRun
             {
                 using var result = explainer.Explain(image.Path, gtClass);
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
+                if (request.Report) ReportThumbnails.Save(request.OutDir, image.Id, result, truth?.GetValueOrDefault(image.Id));
                 if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
                 rows = outputs.Scored(image, result, card);
                 status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
@@ -84,6 +85,7 @@ public static class BatchRun
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
         RunReport.Write(request, card, modelSha, runner.Device, summary);
+        if (request.Report) HtmlReport.Write(request.OutDir);
         Console.WriteLine($"{summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings, " +
             $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
         if (summary.Scored == 0)

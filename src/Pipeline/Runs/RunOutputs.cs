@@ -203,8 +203,9 @@ public sealed class RunOutputs : IDisposable
     public static void RemoveRun(string outDir)
     {
         foreach (var f in RunFiles.Append(StateFile + ".partial")) File.Delete(Path.Combine(outDir, f));
-        var maps = Path.Combine(outDir, MapsFolder);
-        if (Directory.Exists(maps)) Directory.Delete(maps, recursive: true);
+        File.Delete(Path.Combine(outDir, HtmlReport.FileName));
+        foreach (var folder in new[] { MapsFolder, ReportThumbnails.Folder })
+            if (Directory.Exists(Path.Combine(outDir, folder))) Directory.Delete(Path.Combine(outDir, folder), recursive: true);
     }
 
     private static void WriteAll(string path, string text)

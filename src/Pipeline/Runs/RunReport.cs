@@ -23,6 +23,7 @@ public static class RunReport
             ["arguments"] = request.Arguments,
             ["device"] = device,
             ["shard"] = request.Shard.ToString(),
+            ["truth"] = request.Truth?.FullName,
             ["versions"] = Versions(),
             ["images"] = summary.Scored,
             ["errors"] = summary.Failed,

@@ -22,6 +22,8 @@ public sealed record RunRequest
     public bool Restart { get; init; }
     public required ShardSpec Shard { get; init; }
     public bool Quiet { get; init; }
+    /// <summary>report.html and its thumbnails (report/ID.jpg, about 15 KB an image); off with --no-report.</summary>
+    public bool Report { get; init; } = true;
     /// <summary>The command line as given, for run.json.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
@@ -36,6 +38,7 @@ public sealed record RunRequest
         ["--working-side"] = Explain.WorkingSide.ToString(),
         ["--max-pixels"] = Explain.MaxPixels.ToString(),
         ["--save-maps"] = SaveMaps.ToString(),
+        ["--no-report"] = (!Report).ToString(),
         ["--save-npy"] = SaveNpy.ToString(),
         ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
     };

@@ -80,6 +80,7 @@ public static class ShardMerge
 
         var summary = RunSummary.Of(merged, first.ImageCount, 0, 0);
         WriteReport(shards, outDir, summary);
+        if (first.Options.GetValueOrDefault("--no-report") != "True") HtmlReport.Write(outDir);
         return summary;
     }
 
@@ -94,15 +95,17 @@ public static class ShardMerge
         return new Shard(dir, fingerprint, RunJournal.Read(journal, names).Entries);
     }
 
+    /// <summary>The shards' maps and report thumbnails, one folder each in the merged run.</summary>
     private static void CopyMaps(IEnumerable<string> shardDirs, string outDir)
     {
         foreach (var dir in shardDirs)
+        foreach (var name in new[] { RunOutputs.MapsFolder, ReportThumbnails.Folder })
         {
-            var maps = Path.Combine(dir, RunOutputs.MapsFolder);
-            if (!Directory.Exists(maps)) continue;
-            var target = Path.Combine(outDir, RunOutputs.MapsFolder);
+            var folder = Path.Combine(dir, name);
+            if (!Directory.Exists(folder)) continue;
+            var target = Path.Combine(outDir, name);
             Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(maps)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            foreach (var file in Directory.EnumerateFiles(folder)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
         }
     }
 

@@ -47,9 +47,10 @@ public static class MapImages
             Save(folder, $"{imageId}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
     }
 
-    /// <summary>OpenCV answers a failed write (a full disk) with false, not an exception; the run must stop on it.</summary>
+    /// <summary>Encoded in memory and written by .NET: OpenCV's ImWrite answers a failed write (a full disk) with false and no reason.</summary>
     private static void Write(string path, Mat image)
     {
-        if (!Cv2.ImWrite(path, image)) throw new IOException($"cannot write {path}");
+        Cv2.ImEncode(".png", image, out var bytes);
+        File.WriteAllBytes(path, bytes);
     }
 }

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using Pipeline.Localisation;
+using Pipeline.Scoring;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// report.html of a run folder, made from the folder's own files (run.json, predictions.csv,
+/// errors.csv, loc.csv and loc_gt.csv, the thumbnails in report/) and the ground truth when the run
+/// had one: the run's model, options, timings and scores at the top, then one row per image with its
+/// thumbnail, its guesses (class name, probability, score, box, IoU with the ground truth, right or
+/// wrong) and whether it was localised; rows sort by a click on a column and filter by text or to
+/// the failures. One file beside the thumbnails folder; nothing is fetched from a network.
+/// </summary>
+public static class HtmlReport
+{
+    public const string FileName = "report.html";
+
+    private sealed record Guess(int Rank, string Wnid, string Name, string Probability, string Score, Box Box);
+
+    public static void Write(string outDir)
+    {
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, RunOutputs.ReportFile)));
+        var root = run.RootElement;
+        var truthPath = root.TryGetProperty("truth", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        var truth = truthPath != null && File.Exists(truthPath) ? LocFile.Read(truthPath) : null;
+        var guesses = ReadPredictions(Path.Combine(outDir, RunOutputs.PredictionsFile));
+        var errors = File.Exists(Path.Combine(outDir, RunOutputs.ErrorsFile))
+            ? File.ReadAllLines(Path.Combine(outDir, RunOutputs.ErrorsFile)).Skip(1).ToList() : [];
+
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pipeline run report</title><style>")
+            .Append("body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse}th,td{border-bottom:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}")
+            .Append("th{cursor:pointer;background:#f3f3f3}.right{color:#080}.wrong{color:#b00}.guess{white-space:nowrap;font-size:90%}img{max-width:320px}")
+            .Append("pre{background:#f6f6f6;padding:8px;max-height:12em;overflow:auto}.controls{margin:1em 0}</style></head><body>");
+        html.Append("<h1>Pipeline run report</h1>");
+        Summary(html, root, outDir, truth);
+        html.Append("<div class=\"controls\"><input id=\"filter\" placeholder=\"filter: image or class\" size=\"40\"> ")
+            .Append("<label><input type=\"checkbox\" id=\"failures\"> only images not localised in the top 5</label> <span id=\"shown\"></span></div>");
+        html.Append("<table id=\"images\"><thead><tr><th data-key=\"id\">image</th><th>saliency of the top class (white: its box; grey: other guesses; green: ground truth)</th>")
+            .Append("<th data-key=\"top1\">top-5 guesses</th><th data-key=\"iou\">best IoU</th><th data-key=\"ok\">localised</th></tr></thead><tbody>");
+        foreach (var (id, list) in guesses)
+        {
+            var boxes = truth != null && truth.TryGetValue(id, out var b) ? b : null;
+            var ious = list.Select(g => boxes?.Where(x => x.Wnid == g.Wnid).Select(x => g.Box.IoU(x.Box)).DefaultIfEmpty(0).Max()).ToList();
+            double? best = boxes == null ? null : ious.Max(i => i ?? 0);
+            string ok = boxes == null ? "unknown" : best >= 0.5 ? "right" : "wrong";
+            html.Append($"<tr data-id=\"{E(id)}\" data-top1=\"{E(list[0].Name)}\" data-iou=\"{(best ?? -1).ToString("F3", CultureInfo.InvariantCulture)}\" data-ok=\"{ok}\">")
+                .Append($"<td>{E(id)}</td><td><img alt=\"{E(id)}\" src=\"{ReportThumbnails.Folder}/{Uri.EscapeDataString(id)}.jpg\"></td><td>");
+            foreach (var (g, iou) in list.Zip(ious))
+            {
+                string mark = iou == null ? "" : iou >= 0.5 ? " <span class=\"right\">right</span>" : " <span class=\"wrong\">wrong</span>";
+                html.Append($"<div class=\"guess\">{g.Rank}. {E(g.Name)} ({E(g.Wnid)}) p={E(g.Probability)} score={E(g.Score)} box {g.Box.XMin},{g.Box.YMin},{g.Box.XMax},{g.Box.YMax}")
+                    .Append(iou == null ? "" : $" IoU {iou.Value.ToString("F2", CultureInfo.InvariantCulture)}").Append(mark).Append("</div>");
+            }
+            html.Append($"</td><td>{(best == null ? "-" : best.Value.ToString("F2", CultureInfo.InvariantCulture))}</td><td class=\"{(ok == "right" ? "right" : ok == "wrong" ? "wrong" : "")}\">{ok}</td></tr>");
+        }
+        html.Append("</tbody></table>");
+        if (errors.Count > 0)
+            html.Append("<h2>Images not scored or scored with a warning</h2><pre>").Append(E(string.Join('\n', errors))).Append("</pre>");
+        html.Append("<script>").Append(Script).Append("</script></body></html>");
+        var path = Path.Combine(outDir, FileName);
+        File.WriteAllText(path + ".partial", html.ToString());
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
+    private static void Summary(StringBuilder html, JsonElement run, string outDir, Dictionary<string, List<LabelledBox>>? truth)
+    {
+        string Field(string name) => run.TryGetProperty(name, out var v) ? v.ToString() : "";
+        html.Append("<table>")
+            .Append($"<tr><th>model</th><td>{E(Field("model"))} (sha256 {E(Field("modelSha256"))})</td></tr>")
+            .Append($"<tr><th>method, device, shard</th><td>{E(Field("method"))}, {E(Field("device"))}, {E(Field("shard"))}</td></tr>")
+            .Append($"<tr><th>images</th><td>{E(Field("images"))} scored, {E(Field("errors"))} not scored, {E(Field("warnings"))} with warnings</td></tr>")
+            .Append($"<tr><th>timings</th><td>{E(Field("timings"))}</td></tr>");
+        if (truth != null && File.Exists(Path.Combine(outDir, RunOutputs.LocFileName("kaggle"))))
+        {
+            var gtPath = Path.Combine(outDir, RunOutputs.GroundTruthFile);
+            var score = IlsvrcScore.Compute(LocFile.Read(Path.Combine(outDir, "loc.csv")), truth, File.Exists(gtPath) ? LocFile.Read(gtPath) : null);
+            string P(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
+            html.Append($"<tr><th>scores ({score.Images} ground-truth images)</th><td>top-1 / top-5 localisation error {P(score.Top1LocalisationError)} / {P(score.Top5LocalisationError)}; ")
+                .Append($"classification error {P(score.Top1ClassificationError)} / {P(score.Top5ClassificationError)}")
+                .Append(score.GtKnownLocalisationAccuracy is { } k ? $"; GT-known localisation accuracy {P(k)}" : "").Append("</td></tr>");
+        }
+        html.Append($"<tr><th>options</th><td><pre>{E(Field("options"))}</pre></td></tr></table>");
+    }
+
+    private static List<(string Id, List<Guess> Guesses)> ReadPredictions(string path)
+    {
+        var byImage = new List<(string, List<Guess>)>();
+        if (!File.Exists(path)) return byImage;
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+        csv.Read();
+        csv.ReadHeader();
+        while (csv.Read())
+        {
+            var guess = new Guess(csv.GetField<int>("rank"), csv.GetField("wnid")!, csv.GetField("class")!, csv.GetField("probability")!, csv.GetField("score")!,
+                new Box(csv.GetField<int>("xmin"), csv.GetField<int>("ymin"), csv.GetField<int>("xmax"), csv.GetField<int>("ymax")));
+            var id = csv.GetField("image")!;
+            if (byImage.Count == 0 || byImage[^1].Item1 != id) byImage.Add((id, []));
+            byImage[^1].Item2.Add(guess);
+        }
+        return byImage;
+    }
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    /// <summary>Sorting by a header click (numbers as numbers), filtering by text and to the failures; each image marks itself loaded.</summary>
+    private const string Script = """
+        const body = document.querySelector('#images tbody');
+        const rows = Array.from(body.rows);
+        const filter = document.getElementById('filter'), failures = document.getElementById('failures'), shown = document.getElementById('shown');
+        function apply() {
+          const text = filter.value.toLowerCase(); let n = 0;
+          for (const r of rows) {
+            const visible = (!text || r.textContent.toLowerCase().includes(text)) && (!failures.checked || r.dataset.ok === 'wrong');
+            r.style.display = visible ? '' : 'none'; if (visible) n++;
+          }
+          shown.textContent = n + ' of ' + rows.length + ' images shown';
+        }
+        filter.addEventListener('input', apply); failures.addEventListener('change', apply);
+        let order = 1;
+        document.querySelectorAll('th[data-key]').forEach(th => th.addEventListener('click', () => {
+          const key = th.dataset.key; order = -order;
+          rows.sort((a, b) => { const x = a.dataset[key], y = b.dataset[key]; const u = parseFloat(x), v = parseFloat(y);
+            return order * (isNaN(u) || isNaN(v) ? x.localeCompare(y) : u - v); });
+          rows.forEach(r => body.appendChild(r));
+        }));
+        document.querySelectorAll('#images img').forEach(img => {
+          const mark = () => img.setAttribute('data-loaded', img.naturalWidth > 0 ? 'yes' : 'no');
+          if (img.complete) mark(); else { img.addEventListener('load', mark); img.addEventListener('error', mark); }
+        });
+        apply();
+        """;
+}
