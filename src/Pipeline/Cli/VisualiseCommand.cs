@@ -57,12 +57,12 @@ public static class VisualiseCommand
             foreach (var (result, wnid) in results.Zip(wnids))
             {
                 var image = ClassModelVisualiser.ToBgr(result.Image, card);
-                Cv2.ImWrite(Path.Combine(outDir, $"{wnid}.png"), image);
+                MapImages.Write(Path.Combine(outDir, $"{wnid}.png"), image);
                 tiles.Add(image);
                 Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}, objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}");
             }
             using var sheet = ContactSheet(tiles, results.Select(r => card.Classes[r.ClassIndex].Name.Split(',')[0]).ToList());
-            Cv2.ImWrite(Path.Combine(outDir, "contact_sheet.png"), sheet);
+            MapImages.Write(Path.Combine(outDir, "contact_sheet.png"), sheet);
             foreach (var t in tiles) t.Dispose();
             Console.WriteLine($"{results.Count} classes, {settings.Steps} steps; images and contact_sheet.png in {outDir}");
         }));

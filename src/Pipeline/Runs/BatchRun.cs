@@ -23,6 +23,7 @@ public static class BatchRun
         var images = ImageList.From(request.Images);
         using var runner = new GradientRunner(modelBytes, request.Device, request.Threads, request.Model.FullName);
         var card = RunCommand.CardFor(runner, request.Card, request.Model.Name);
+        var cardJson = card.ToJson();
         card.CheckFits(runner.ImageShape, runner.ScoreCount(), request.Model.Name);
         if (request.Explain.Top > card.Classes.Count)
             throw new UsageException($"--top {request.Explain.Top}: the model has only {card.Classes.Count} classes");
@@ -33,7 +34,7 @@ public static class BatchRun
         var fingerprint = new RunFingerprint
         {
             ModelSha256 = modelSha,
-            CardSha256 = RunFingerprint.Sha256(card.ToJson()),
+            CardSha256 = RunFingerprint.Sha256(cardJson),
             ImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetFullPath(i.Path)))),
             ImageCount = images.Count,
             TruthSha256 = request.Truth is { } tf ? RunFingerprint.Sha256(File.ReadAllBytes(tf.FullName)) : null,
@@ -43,13 +44,12 @@ public static class BatchRun
 
         var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
         var total = Stopwatch.StartNew();
-        if (request.Restart) NpyMaps.Remove(request.OutDir); // --save-npy output (issue 8)
         using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
         var finished = outputs.Finished.Select(e => e.Index).ToHashSet();
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
-            ? new MapCache(cacheDir.FullName, modelSha, card.ToJson(), request.Explain) : null;
+            ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = finished.Count;

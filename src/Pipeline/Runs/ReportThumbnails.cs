@@ -33,8 +33,6 @@ public static class ReportThumbnails
         foreach (var t in truthBoxes ?? []) Draw(t.Box, new Scalar(0, 220, 0), 2);
         Draw(top.OriginalBox, Scalar.White, 2);
         var path = Path.Combine(folder, imageId + ".jpg");
-        // Encoded in memory and written by .NET, so that a full disk says so (OpenCV's ImWrite only answers false).
-        Cv2.ImEncode(".jpg", small, out var bytes, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
-        File.WriteAllBytes(path, bytes);
+        MapImages.Write(path, small, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
     }
 }

@@ -24,6 +24,8 @@ public sealed class RunOutputs : IDisposable
     public const string StateFile = "run-state.json", ErrorsFile = "errors.csv", GroundTruthFile = "loc_gt.csv", PredictionsFile = "predictions.csv",
         ReportFile = "run.json", MapsFolder = "maps";
     public static readonly string[] RunFiles = ["loc.csv", "loc.txt", GroundTruthFile, ErrorsFile, PredictionsFile, RunJournal.FileName, StateFile, ReportFile];
+    /// <summary>The folders a run writes per image (maps, report thumbnails, .npy maps): --restart removes them, merge joins them.</summary>
+    public static readonly string[] RunFolders = [MapsFolder, ReportThumbnails.Folder, NpyMaps.Folder];
 
     private readonly string _outDir;
     private readonly string[] _names;
@@ -58,6 +60,7 @@ public sealed class RunOutputs : IDisposable
         Directory.CreateDirectory(outDir);
         if (restart) RemoveRun(outDir);
         var names = FileNames(format, groundTruth).ToArray();
+        var journalHeader = RunJournal.Header(names) + "\n";
         var statePath = Path.Combine(outDir, StateFile);
         var journalPath = Path.Combine(outDir, RunJournal.FileName);
         List<JournalEntry> finished = [];
@@ -68,7 +71,6 @@ public sealed class RunOutputs : IDisposable
             if (earlier.Differences(fingerprint) is { Count: > 0 } differences)
                 throw new UsageException($"{outDir} holds a run with another {string.Join(", ", differences)}; rerun with --restart to replace it, or choose another --out");
             // A kill or a full disk while the journal was being created leaves it missing or cut: no image had finished.
-            var journalHeader = RunJournal.Header(names) + "\n";
             if (!File.Exists(journalPath) || new FileInfo(journalPath).Length < journalHeader.Length) WriteAll(journalPath, journalHeader);
             (finished, journalEnd) = RunJournal.Read(journalPath, names);
         }
@@ -79,15 +81,15 @@ public sealed class RunOutputs : IDisposable
             // The state goes first: a kill right after it leaves a folder that continues (every file is made below on the next open).
             WriteAll(statePath + ".partial", fingerprint.ToJson());
             File.Move(statePath + ".partial", statePath);
-            WriteAll(journalPath, RunJournal.Header(names) + "\n");
-            journalEnd = new FileInfo(journalPath).Length;
+            WriteAll(journalPath, journalHeader);
+            journalEnd = Encoding.UTF8.GetByteCount(journalHeader);
         }
         var ends = finished.Count > 0 ? finished[^1].FileEnds : names.Select(n => (long)Encoding.UTF8.GetByteCount(Header(n))).ToArray();
         var files = new List<FileStream>();
         try
         {
             for (int i = 0; i < names.Length; i++) files.Add(OpenAt(Path.Combine(outDir, names[i]), ends[i], Header(names[i]), finished.Count == 0));
-            var journal = OpenAt(journalPath, journalEnd, RunJournal.Header(names) + "\n", false);
+            var journal = OpenAt(journalPath, journalEnd, journalHeader, false);
             return new RunOutputs(outDir, format, names, [.. files], journal, finished, ends, journalEnd);
         }
         catch
@@ -199,12 +201,11 @@ public sealed class RunOutputs : IDisposable
         return text.ToString();
     }
 
-    /// <summary>Removes the files a run writes (and its maps folder); other files in the folder stay.</summary>
+    /// <summary>Removes the files and folders a run writes; other files in the folder stay.</summary>
     public static void RemoveRun(string outDir)
     {
-        foreach (var f in RunFiles.Append(StateFile + ".partial")) File.Delete(Path.Combine(outDir, f));
-        File.Delete(Path.Combine(outDir, HtmlReport.FileName));
-        foreach (var folder in new[] { MapsFolder, ReportThumbnails.Folder })
+        foreach (var f in RunFiles.Append(StateFile + ".partial").Append(HtmlReport.FileName)) File.Delete(Path.Combine(outDir, f));
+        foreach (var folder in RunFolders)
             if (Directory.Exists(Path.Combine(outDir, folder))) Directory.Delete(Path.Combine(outDir, folder), recursive: true);
     }
 

@@ -75,8 +75,8 @@ public static class ShardMerge
         }
         File.WriteAllText(Path.Combine(outDir, RunJournal.FileName), RunJournal.Header(names) + "\n" + string.Concat(merged.Select(e => e.ToLine() + "\n")));
         File.WriteAllText(Path.Combine(outDir, RunOutputs.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
-        CopyMaps(shards.Select(s => s.Dir), outDir);
-        Stages.NpyMaps.Merge(shards.Select(s => s.Dir), outDir);
+        CopyFolders(shards.Select(s => s.Dir), outDir);
+        Stages.NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
 
         var summary = RunSummary.Of(merged, first.ImageCount, 0, 0);
         WriteReport(shards, outDir, summary);
@@ -95,17 +95,20 @@ public static class ShardMerge
         return new Shard(dir, fingerprint, RunJournal.Read(journal, names).Entries);
     }
 
-    /// <summary>The shards' maps and report thumbnails, one folder each in the merged run.</summary>
-    private static void CopyMaps(IEnumerable<string> shardDirs, string outDir)
+    /// <summary>The shards' per-image folders (maps, report thumbnails, .npy maps) joined into the merged run's, file by file.</summary>
+    private static void CopyFolders(IEnumerable<string> shardDirs, string outDir)
     {
         foreach (var dir in shardDirs)
-        foreach (var name in new[] { RunOutputs.MapsFolder, ReportThumbnails.Folder })
+        foreach (var name in RunOutputs.RunFolders)
         {
             var folder = Path.Combine(dir, name);
             if (!Directory.Exists(folder)) continue;
-            var target = Path.Combine(outDir, name);
-            Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(folder)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(outDir, name, Path.GetRelativePath(folder, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
         }
     }
 

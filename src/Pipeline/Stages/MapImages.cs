@@ -47,10 +47,13 @@ public static class MapImages
             Save(folder, $"{imageId}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
     }
 
-    /// <summary>Encoded in memory and written by .NET: OpenCV's ImWrite answers a failed write (a full disk) with false and no reason.</summary>
-    private static void Write(string path, Mat image)
+    /// <summary>
+    /// Writes an image file of a run (its format from the path's extension), encoded in memory and
+    /// written by .NET: OpenCV's ImWrite answers a failed write (a full disk) with false and no reason.
+    /// </summary>
+    public static void Write(string path, Mat image, params ImageEncodingParam[] parameters)
     {
-        Cv2.ImEncode(".png", image, out var bytes);
+        Cv2.ImEncode(Path.GetExtension(path), image, out var bytes, parameters);
         File.WriteAllBytes(path, bytes);
     }
 }

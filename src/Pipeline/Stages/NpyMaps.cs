@@ -54,30 +54,15 @@ public static class NpyMaps
         WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(lines));
     }
 
-    /// <summary>Removes a run's npy folder (--restart).</summary>
-    public static void Remove(string outDir)
+    /// <summary>
+    /// merge: one image_sizes.txt of all the shards' lines, sorted (the maps themselves are copied with
+    /// the run's other per-image folders, see RunOutputs.RunFolders).
+    /// </summary>
+    public static void MergeSizes(IEnumerable<string> shardDirs, string outDir)
     {
-        var folder = Path.Combine(outDir, Folder);
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
-
-    /// <summary>merge: every shard's maps into OUTDIR/npy, and one image_sizes.txt of all their lines, sorted.</summary>
-    public static void Merge(IEnumerable<string> shardDirs, string outDir)
-    {
-        Remove(outDir);
-        var sizes = new List<string>();
-        foreach (var shard in shardDirs.Select(d => Path.Combine(d, Folder)).Where(Directory.Exists))
-        {
-            foreach (var file in Directory.EnumerateFiles(shard, "*.npy", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(outDir, Folder, Path.GetRelativePath(shard, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target, overwrite: true);
-            }
-            var sizesFile = Path.Combine(shard, SizesFile);
-            if (File.Exists(sizesFile)) sizes.AddRange(File.ReadAllLines(sizesFile).Where(l => l.Length > 0));
-        }
-        if (sizes.Count > 0) WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(sizes.Distinct().Order(StringComparer.Ordinal).Select(l => l + "\n")));
+        var sizes = shardDirs.Select(d => Path.Combine(d, Folder, SizesFile)).Where(File.Exists)
+            .SelectMany(File.ReadAllLines).Where(l => l.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (sizes.Count > 0) WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(sizes.Select(l => l + "\n")));
     }
 
     private static void WriteText(string path, string text)
