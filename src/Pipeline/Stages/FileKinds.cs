@@ -8,8 +8,6 @@ namespace Pipeline.Stages;
 /// </summary>
 public static class FileKinds
 {
-    public static bool IsRegular(string path) => Describe(path) == null;
-
     /// <summary>Refuses anything but a regular file, naming the path and what it is.</summary>
     public static void Require(string path)
     {

@@ -23,7 +23,7 @@ public static class ImageProbe
 {
     public static ImageHeader Read(string path)
     {
-        if (FileKinds.Describe(path) is { } kind) throw new InputException($"{path}: {kind}");
+        FileKinds.Require(path);
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (!ImageList.Extensions.Contains(extension))
             throw new InputException($"{path}: not a supported image type '{extension}' (supported: {string.Join(", ", ImageList.Extensions)})");
