@@ -25,28 +25,37 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "cpu" };
         var torchArch = new Option<string?>("--torch-arch") { Description = "torchvision architecture to time with torch autograd (needs python3-torch)" };
         var python = new Option<string>("--python") { Description = "python with torch and torchvision", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var clock = new Option<string>("--clock") { Description = "wall (elapsed seconds) or cpu (the process's CPU seconds: steadier on a busy machine, use with --threads 1)", DefaultValueFactory = _ => "wall" };
+        clock.AcceptOnlyFromAmong("wall", "cpu");
+        var crops = new Option<int>("--crops") { Description = "crops per image for the saliency-stage figure (0: none)", DefaultValueFactory = _ => 10 };
+        var stageClasses = new Option<int>("--stage-classes") { Description = "classes per image for the saliency-stage figure", DefaultValueFactory = _ => 5 };
         var profile = new Option<bool>("--profile") { Description = "also print where the gradient model spends its time, by op type (ONNX Runtime profiling)" };
-        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile };
+        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = ModelFiles.Read(parse.GetValue(model)!);
-            var ks = ParseList(parse.GetValue(classes)!);
+            var ks = ParseList("--classes", parse.GetValue(classes)!, 1000);
             int threadCount = parse.GetValue(threads), runCount = parse.GetValue(runs);
+            OptionRanges.Check("--threads", threadCount, 1, 1024);
+            OptionRanges.Check("--runs", runCount, 1, 100_000);
+            OptionRanges.Check("--crops", parse.GetValue(crops), 0, 10);
+            OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, 1000);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
+            var timer = new BenchClock(parse.GetValue(clock) == "cpu");
             using var forward = OrtSessions.Create(GradientGraphBuilder.BuildForwardOnly(source).ToByteArray(), choice, threadCount, out var used);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
             using var gradient = OrtSessions.Create(gradientModel, choice, threadCount, out _);
             var imageName = forward.InputMetadata.Keys.Single();
             var imageShape = forward.InputMetadata[imageName].Dimensions;
-            Console.WriteLine($"model {parse.GetValue(model)!.Name}, device {used}, {threadCount} threads, median of {runCount} runs (seconds)");
+            Console.WriteLine($"model {parse.GetValue(model)!.Name}, device {used}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
             Console.WriteLine($"{"batch",5} {"forward",9} {string.Join(" ", ks.Select(k => $"{"grad K=" + k,9} {"ratio",6}"))}{(parse.GetValue(torchArch) is null ? "" : $" {"torch fwd",9} {string.Join(" ", ks.Select(k => $"{"torch K=" + k,10} {"speedup",7}"))}")}");
-            foreach (var batch in ParseList(parse.GetValue(batches)!))
+            foreach (var batch in ParseList("--batch", parse.GetValue(batches)!, 4096))
             {
                 var image = new float[batch * imageShape.Skip(1).Aggregate(1, (a, b) => a * b)];
                 for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
                 long[] shape = [batch, .. imageShape.Skip(1).Select(d => (long)d)];
-                double forwardTime = Median(runCount, () => Run(forward, imageName, image, shape, null, null));
-                var gradTimes = ks.Select(k => Median(runCount, () => Run(gradient, imageName, image, shape, batch, k))).ToArray();
+                double forwardTime = timer.Median(runCount, () => Run(forward, imageName, image, shape, null, null));
+                var gradTimes = ks.Select(k => timer.Median(runCount, () => Run(gradient, imageName, image, shape, batch, k))).ToArray();
                 var line = $"{batch,5} {forwardTime,9:F4} {string.Join(" ", gradTimes.Select(t => $"{t,9:F4} {t / forwardTime,6:F2}"))}";
                 if (parse.GetValue(torchArch) is { } arch)
                 {
@@ -60,34 +69,56 @@ public static class BenchCommand
                 Console.WriteLine(line);
             }
             Console.WriteLine("ratio: gradient time / forward time; speedup: torch autograd time / our gradient time");
+            if (parse.GetValue(crops) > 0)
+                SaliencyStage(gradientModel, forward, imageName, imageShape, choice, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
             if (parse.GetValue(profile)) OpProfile.Print(gradientModel, imageName, imageShape, threadCount, ks[0]);
         }));
         return command;
     }
 
-    private static int[] ParseList(string text) => text.Split(',').Select(int.Parse).ToArray();
-
-    private static void Run(InferenceSession session, string imageName, float[] image, long[] shape, int? batch, int? classes)
+    /// <summary>
+    /// run's saliency stage for one image, as run makes it: a forward pass of the crops to rank the
+    /// classes, then the gradient model for K classes; in forward passes of the crops (the unit of
+    /// the cost: 1 + 1 + K x backward/forward at the least).
+    /// </summary>
+    private static void SaliencyStage(byte[] gradientModel, InferenceSession forward, string imageName, int[] imageShape,
+        DeviceChoice device, int threads, int runs, int crops, int classes, BenchClock timer)
     {
-        var inputs = new Dictionary<string, OrtValue> { [imageName] = OrtValue.CreateTensorValueFromMemory(image, shape) };
-        if (batch is { } n && classes is { } k)
-            inputs[GradientModelContract.ClassIndexInput] = OrtValue.CreateTensorValueFromMemory(
-                Enumerable.Range(0, n * k).Select(i => (long)(i * 37 % 1000)).ToArray(), [n, k]);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, inputs, session.OutputNames);
-        foreach (var v in inputs.Values) v.Dispose();
+        using var runner = new Stages.GradientRunner(gradientModel, device, threads);
+        long[] shape = [crops, .. imageShape.Skip(1).Select(d => (long)d)];
+        var image = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
+        var classIndex = Enumerable.Range(0, crops).Select(_ => Enumerable.Range(0, classes).Select(k => (long)(k * 97 % 1000)).ToArray()).ToArray();
+        double forwardTime = timer.Median(runs, () => runner.Scores(image, crops));
+        double stage = timer.Median(runs, () =>
+        {
+            runner.Scores(image, crops);
+            runner.Gradients(image, crops, classIndex);
+        });
+        Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}): {stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }
 
-    private static double Median(int runs, Action action)
+    private static int[] ParseList(string option, string text, int max)
     {
-        action();
-        var times = Enumerable.Range(0, runs).Select(_ =>
+        var values = text.Split(',').Select(part => int.TryParse(part.Trim(), out var v) ? v : -1).ToArray();
+        if (values.Any(v => v < 1 || v > max)) throw new UsageException($"{option} '{text}': expected comma-separated whole numbers from 1 to {max}");
+        return values;
+    }
+
+    /// <summary>One run as `run` makes it: the gradient model through I/O binding into a host array, the forward plainly.</summary>
+    private static void Run(InferenceSession session, string imageName, float[] image, long[] shape, int? batch, int? classes)
+    {
+        using var imageValue = OrtValue.CreateTensorValueFromMemory(image, shape);
+        if (batch is { } n && classes is { } k)
         {
-            var watch = Stopwatch.StartNew();
-            action();
-            return watch.Elapsed.TotalSeconds;
-        }).Order().ToArray();
-        return times[times.Length / 2];
+            using var classIndex = OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, n * k).Select(i => (long)(i * 37 % 1000)).ToArray(), [n, k]);
+            using var gradient = OrtValue.CreateTensorValueFromMemory(new float[image.Length * k], [n, k, .. shape[1..]]);
+            BoundRun.Run(session, new Dictionary<string, OrtValue> { [imageName] = imageValue, [GradientModelContract.ClassIndexInput] = classIndex },
+                new Dictionary<string, OrtValue> { [GradientModelContract.InputGradOutput] = gradient });
+            return;
+        }
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, new Dictionary<string, OrtValue> { [imageName] = imageValue }, session.OutputNames);
     }
 
     private static JsonElement TorchBaseline(string python, string arch, int batch, int[] ks, int threads, int runs, int size)

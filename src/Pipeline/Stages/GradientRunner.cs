@@ -9,7 +9,8 @@ namespace Pipeline.Stages;
 /// <summary>
 /// Stage 3: a gradient model on ONNX Runtime. Class scores come from its forward part alone (a
 /// second session without the backward), so ranking the classes costs one forward pass; gradients
-/// for the chosen classes then cost one forward and one backward pass over all K classes.
+/// for the chosen classes then cost one forward and one backward pass over all K classes, run
+/// through I/O binding (<see cref="BoundRun"/>).
 /// </summary>
 public sealed class GradientRunner : IDisposable
 {
@@ -55,16 +56,18 @@ public sealed class GradientRunner : IDisposable
     /// <summary>How many scores the model gives per image (one forward pass of a blank image).</summary>
     public int ScoreCount() => Scores(new float[ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b)], 1).Length;
 
-    /// <summary>input_grad [count, K, C, H, W] for classIndex [count][K] (score indices).</summary>
+    /// <summary>input_grad [count, K, C, H, W] for classIndex [count][K] (score indices), written by the session into the returned array.</summary>
     public float[] Gradients(float[] images, int count, long[][] classIndex)
     {
-        using var image = OrtValue.CreateTensorValueFromMemory(images, [count, .. ImageShape[1..]]);
+        long[] perImage = ImageShape[1..];
+        var gradients = new float[count * classIndex[0].Length * Shapes.Product(perImage)];
+        using var image = OrtValue.CreateTensorValueFromMemory(images, [count, .. perImage]);
         using var classes = OrtValue.CreateTensorValueFromMemory(classIndex.SelectMany(r => r).ToArray(), [count, classIndex[0].Length]);
-        using var runOptions = new RunOptions();
-        using var outputs = _gradient.Run(runOptions,
+        using var output = OrtValue.CreateTensorValueFromMemory(gradients, [count, classIndex[0].Length, .. perImage]);
+        BoundRun.Run(_gradient,
             new Dictionary<string, OrtValue> { [ImageInput] = image, [GradientModelContract.ClassIndexInput] = classes },
-            [GradientModelContract.InputGradOutput]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            new Dictionary<string, OrtValue> { [GradientModelContract.InputGradOutput] = output });
+        return gradients;
     }
 
     public void Dispose()

@@ -18,6 +18,11 @@ public class ConvRuleTests
     [InlineData(3, 1, "1,1,1,1", "NOTSET", 1, 2)]   // groups
     [InlineData(3, 2, "1,1,1,1", "NOTSET", 1, 4)]   // depthwise
     [InlineData(1, 1, "0,0,0,0", "NOTSET", 1, 1)]   // pointwise
+    [InlineData(1, 2, "0,0,0,0", "NOTSET", 1, 1)]   // pointwise stride 2 (ResNet's downsampling)
+    [InlineData(2, 2, "0,0,0,0", "NOTSET", 1, 4)]   // kernel = stride: windows touch, no overlap
+    [InlineData(3, 2, "2,2,2,2", "NOTSET", 2, 2)]   // stride 2 and dilation 2
+    [InlineData(3, 3, "2,1,2,1", "NOTSET", 2, 1)]   // stride 3, dilation 2
+    [InlineData(7, 2, "3,3,3,3", "NOTSET", 1, 1)]   // a ResNet stem
     public void Conv_matches_finite_differences(int kernel, int stride, string pads, string autoPad, int dilation, int groups)
     {
         var g = new TinyGraph([1, 4, 9, 8]);

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Tests;
+
+/// <summary>`Pipeline bench` prints its figures consistently and refuses options out of range (timings are never asserted).</summary>
+public class BenchTests
+{
+    private static readonly string MobileNet = CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx");
+
+    [Fact]
+    public void Bench_prints_each_ratio_as_the_quotient_of_the_times_it_prints()
+    {
+        var (code, stdout, stderr) = CommandLine.Run("bench", "--model", MobileNet, "--batch", "1", "--classes", "1,2",
+            "--threads", "1", "--runs", "1", "--crops", "2", "--stage-classes", "2", "--clock", "cpu");
+
+        Assert.True(code == 0, stderr);
+        var row = stdout.Split('\n').Single(l => Regex.IsMatch(l, @"^\s+1\s"));
+        var cells = row.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        // batch, forward, then (time, ratio) per K
+        Assert.Equal(6, cells.Length);
+        // The times are printed to 4 decimals (a few percent of a 4 ms forward), the ratios from the unrounded times.
+        Assert.InRange(cells[2] / cells[1], cells[3] * 0.97 - 0.01, cells[3] * 1.03 + 0.01);
+        Assert.InRange(cells[4] / cells[1], cells[5] * 0.97 - 0.01, cells[5] * 1.03 + 0.01);
+        var stage = Regex.Match(stdout, @"saliency stage per image \(2 crops, K=2\): ([\d.]+) = ([\d.]+) forward passes of the 2 crops \(([\d.]+) each\)");
+        Assert.True(stage.Success, stdout);
+        double total = double.Parse(stage.Groups[1].Value, CultureInfo.InvariantCulture), forwards = double.Parse(stage.Groups[2].Value, CultureInfo.InvariantCulture);
+        double forward = double.Parse(stage.Groups[3].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(total / forward, forwards * 0.97 - 0.1, forwards * 1.03 + 0.1);
+        // A ranking forward plus a gradient model's forward and backward cost more than two forwards.
+        Assert.True(forwards > 2, stdout);
+    }
+
+    [Theory]
+    [InlineData("--batch", "0")]
+    [InlineData("--batch", "2,x")]
+    [InlineData("--classes", "1001")]
+    [InlineData("--threads", "0")]
+    [InlineData("--runs", "0")]
+    [InlineData("--crops", "11")]
+    [InlineData("--clock", "sundial")]
+    public void Bench_refuses_an_option_out_of_range_with_exit_code_2(string option, string value)
+    {
+        var (code, _, stderr) = CommandLine.Run("bench", "--model", MobileNet, option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option == "--clock" ? value : option, stderr);
+    }
+}
