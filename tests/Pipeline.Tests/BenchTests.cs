@@ -22,13 +22,25 @@ public class BenchTests
         // The times are printed to 4 decimals (a few percent of a 4 ms forward), the ratios from the unrounded times.
         Assert.InRange(cells[2] / cells[1], cells[3] * 0.97 - 0.01, cells[3] * 1.03 + 0.01);
         Assert.InRange(cells[4] / cells[1], cells[5] * 0.97 - 0.01, cells[5] * 1.03 + 0.01);
-        var stage = Regex.Match(stdout, @"saliency stage per image \(2 crops, K=2\): ([\d.]+) = ([\d.]+) forward passes of the 2 crops \(([\d.]+) each\)");
+        var stage = Regex.Match(stdout, @"saliency stage per image \(2 crops, K=2, cpu, 1 threads, CPU seconds\): ([\d.]+) = ([\d.]+) forward passes of the 2 crops \(([\d.]+) each\)");
         Assert.True(stage.Success, stdout);
         double total = double.Parse(stage.Groups[1].Value, CultureInfo.InvariantCulture), forwards = double.Parse(stage.Groups[2].Value, CultureInfo.InvariantCulture);
         double forward = double.Parse(stage.Groups[3].Value, CultureInfo.InvariantCulture);
         Assert.InRange(total / forward, forwards * 0.97 - 0.1, forwards * 1.03 + 0.1);
         // A ranking forward plus a gradient model's forward and backward cost more than two forwards.
         Assert.True(forwards > 2, stdout);
+    }
+
+    [Fact]
+    public void Stage_only_prints_the_stage_and_the_peak_memory_alone()
+    {
+        var (code, stdout, stderr) = CommandLine.Run("bench", "--model", MobileNet, "--stage-only", "--threads", "1", "--runs", "1", "--crops", "1", "--stage-classes", "1");
+
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("saliency stage per image (1 crops, K=1", lines[0]);
+        Assert.Matches(@"^peak memory of this process: \d+ MB$", lines[1]);
     }
 
     [Theory]

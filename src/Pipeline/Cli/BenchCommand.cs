@@ -29,8 +29,9 @@ public static class BenchCommand
         clock.AcceptOnlyFromAmong("wall", "cpu");
         var crops = new Option<int>("--crops") { Description = "crops per image for the saliency-stage figure (0: none)", DefaultValueFactory = _ => 10 };
         var stageClasses = new Option<int>("--stage-classes") { Description = "classes per image for the saliency-stage figure", DefaultValueFactory = _ => 5 };
+        var stageOnly = new Option<bool>("--stage-only") { Description = "print only the saliency-stage figure (and the process's peak memory)" };
         var profile = new Option<bool>("--profile") { Description = "also print where the gradient model spends its time, by op type (ONNX Runtime profiling)" };
-        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses };
+        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses, stageOnly };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = ModelFiles.Read(parse.GetValue(model)!);
@@ -42,38 +43,53 @@ public static class BenchCommand
             OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, 1000);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
             var timer = new BenchClock(parse.GetValue(clock) == "cpu");
-            using var forward = OrtSessions.Create(GradientGraphBuilder.BuildForwardOnly(source).ToByteArray(), choice, threadCount, out var used);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
-            using var gradient = OrtSessions.Create(gradientModel, choice, threadCount, out _);
-            var imageName = forward.InputMetadata.Keys.Single();
-            var imageShape = forward.InputMetadata[imageName].Dimensions;
-            Console.WriteLine($"model {parse.GetValue(model)!.Name}, device {used}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
-            Console.WriteLine($"{"batch",5} {"forward",9} {string.Join(" ", ks.Select(k => $"{"grad K=" + k,9} {"ratio",6}"))}{(parse.GetValue(torchArch) is null ? "" : $" {"torch fwd",9} {string.Join(" ", ks.Select(k => $"{"torch K=" + k,10} {"speedup",7}"))}")}");
-            foreach (var batch in ParseList("--batch", parse.GetValue(batches)!, 4096))
-            {
-                var image = new float[batch * imageShape.Skip(1).Aggregate(1, (a, b) => a * b)];
-                for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
-                long[] shape = [batch, .. imageShape.Skip(1).Select(d => (long)d)];
-                double forwardTime = timer.Median(runCount, () => Run(forward, imageName, image, shape, null, null));
-                var gradTimes = ks.Select(k => timer.Median(runCount, () => Run(gradient, imageName, image, shape, batch, k))).ToArray();
-                var line = $"{batch,5} {forwardTime,9:F4} {string.Join(" ", gradTimes.Select(t => $"{t,9:F4} {t / forwardTime,6:F2}"))}";
-                if (parse.GetValue(torchArch) is { } arch)
-                {
-                    var torch = TorchBaseline(parse.GetValue(python)!, arch, batch, ks, threadCount, runCount, (int)shape[2]);
-                    line += $" {torch.GetProperty("forward").GetDouble(),9:F4} " + string.Join(" ", ks.Select((k, i) =>
-                    {
-                        double t = torch.GetProperty($"gradient_k{k}").GetDouble();
-                        return $"{t,10:F4} {t / gradTimes[i],7:F2}";
-                    }));
-                }
-                Console.WriteLine(line);
-            }
-            Console.WriteLine("ratio: gradient time / forward time; speedup: torch autograd time / our gradient time");
+            if (!parse.GetValue(stageOnly))
+                Table(source, gradientModel, choice, ParseList("--batch", parse.GetValue(batches)!, 4096), ks, threadCount, runCount, timer,
+                    parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
             if (parse.GetValue(crops) > 0)
-                SaliencyStage(gradientModel, forward, imageName, imageShape, choice, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
-            if (parse.GetValue(profile)) OpProfile.Print(gradientModel, imageName, imageShape, threadCount, ks[0]);
+                SaliencyStage(gradientModel, choice, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
+            if (parse.GetValue(profile))
+            {
+                using var probe = new Stages.GradientRunner(gradientModel, new DeviceChoice("cpu"), 1);
+                OpProfile.Print(gradientModel, probe.ImageInput, probe.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
+            }
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine($"peak memory of this process: {self.PeakWorkingSet64 / 1e6:F0} MB");
         }));
         return command;
+    }
+
+    /// <summary>Forward and forward + gradient for each batch size and K, with torch autograd beside them when asked.</summary>
+    private static void Table(byte[] source, byte[] gradientModel, DeviceChoice choice, int[] batches, int[] ks, int threadCount, int runCount,
+        BenchClock timer, string modelName, string? torchArch, string python)
+    {
+        using var forward = OrtSessions.Create(GradientGraphBuilder.BuildForwardOnly(source).ToByteArray(), choice, threadCount, out var used);
+        using var gradient = OrtSessions.Create(gradientModel, choice, threadCount, out _);
+        var imageName = forward.InputMetadata.Keys.Single();
+        var imageShape = forward.InputMetadata[imageName].Dimensions;
+        Console.WriteLine($"model {modelName}, device {used}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
+        Console.WriteLine($"{"batch",5} {"forward",9} {string.Join(" ", ks.Select(k => $"{"grad K=" + k,9} {"ratio",6}"))}{(torchArch is null ? "" : $" {"torch fwd",9} {string.Join(" ", ks.Select(k => $"{"torch K=" + k,10} {"speedup",7}"))}")}");
+        foreach (var batch in batches)
+        {
+            var image = new float[batch * imageShape.Skip(1).Aggregate(1, (a, b) => a * b)];
+            for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
+            long[] shape = [batch, .. imageShape.Skip(1).Select(d => (long)d)];
+            double forwardTime = timer.Median(runCount, () => Run(forward, imageName, image, shape, null, null));
+            var gradTimes = ks.Select(k => timer.Median(runCount, () => Run(gradient, imageName, image, shape, batch, k))).ToArray();
+            var line = $"{batch,5} {forwardTime,9:F4} {string.Join(" ", gradTimes.Select(t => $"{t,9:F4} {t / forwardTime,6:F2}"))}";
+            if (torchArch is { } arch)
+            {
+                var torch = TorchBaseline(python, arch, batch, ks, threadCount, runCount, (int)shape[2]);
+                line += $" {torch.GetProperty("forward").GetDouble(),9:F4} " + string.Join(" ", ks.Select((k, i) =>
+                {
+                    double t = torch.GetProperty($"gradient_k{k}").GetDouble();
+                    return $"{t,10:F4} {t / gradTimes[i],7:F2}";
+                }));
+            }
+            Console.WriteLine(line);
+        }
+        Console.WriteLine("ratio: gradient time / forward time; speedup: torch autograd time / our gradient time");
     }
 
     /// <summary>
@@ -81,11 +97,10 @@ public static class BenchCommand
     /// classes, then the gradient model for K classes; in forward passes of the crops (the unit of
     /// the cost: 1 + 1 + K x backward/forward at the least).
     /// </summary>
-    private static void SaliencyStage(byte[] gradientModel, InferenceSession forward, string imageName, int[] imageShape,
-        DeviceChoice device, int threads, int runs, int crops, int classes, BenchClock timer)
+    private static void SaliencyStage(byte[] gradientModel, DeviceChoice device, int threads, int runs, int crops, int classes, BenchClock timer)
     {
         using var runner = new Stages.GradientRunner(gradientModel, device, threads);
-        long[] shape = [crops, .. imageShape.Skip(1).Select(d => (long)d)];
+        long[] shape = [crops, .. runner.ImageShape[1..]];
         var image = new float[shape.Aggregate(1L, (a, b) => a * b)];
         for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
         var classIndex = Enumerable.Range(0, crops).Select(_ => Enumerable.Range(0, classes).Select(k => (long)(k * 97 % 1000)).ToArray()).ToArray();
@@ -95,7 +110,7 @@ public static class BenchCommand
             runner.Scores(image, crops);
             runner.Gradients(image, crops, classIndex);
         });
-        Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}): {stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
+        Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {timer.Unit}): {stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }
 
     private static int[] ParseList(string option, string text, int max)
