@@ -105,6 +105,7 @@ public class LocalisationTests
         var open = new LocalisationOptions();
         Assert.Equal((0.02, 2.0), (open.ForRule("gradient").Smoothing, open.ForRule("gradient").MassPower));
         Assert.Equal((0.05, 1.0), (open.ForRule("guided").Smoothing, open.ForRule("guided").MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule("deconvnet").Smoothing, open.ForRule("deconvnet").MassPower));
         Assert.Equal((0.1, 3.0), ((open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").Smoothing, (open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").MassPower));
     }
 

@@ -35,9 +35,9 @@ public static class RunCommand
     private static readonly Option<int> Components = new("--components") { Description = "GMM components, 1 to 20", DefaultValueFactory = _ => Defaults.Components };
     private static readonly Option<int> Iterations = new("--iterations") { Description = "GrabCut iterations, 1 to 100", DefaultValueFactory = _ => Defaults.Iterations };
     private static readonly Option<int> SegmentationSide = new("--segmentation-side") { Description = "longer side of the image the segmentation runs on, 16 to 4096", DefaultValueFactory = _ => Defaults.SegmentationSide };
-    private static readonly Option<double?> Smoothing = new("--smoothing") { Description = "mass-box, threshold-box: Gaussian sigma as a fraction of the shorter side, in [0, 0.5] (default by the model's rule: gradient 0.02, guided 0.05)" };
+    private static readonly Option<double?> Smoothing = new("--smoothing") { Description = "mass-box, threshold-box: Gaussian sigma as a fraction of the shorter side, in [0, 0.5] (default by the model's rule: gradient 0.02, guided and deconvnet 0.05)" };
     private static readonly Option<double> MassTail = new("--mass-tail") { Description = "mass-box: share of the saliency mass left outside each side, in [0, 0.5)", DefaultValueFactory = _ => Defaults.MassTail };
-    private static readonly Option<double?> MassPower = new("--mass-power") { Description = "mass-box: power the map is raised to, in (0, 10] (default by the model's rule: gradient 2, guided 1)" };
+    private static readonly Option<double?> MassPower = new("--mass-power") { Description = "mass-box: power the map is raised to, in (0, 10] (default by the model's rule: gradient 2, guided and deconvnet 1)" };
     private static readonly Option<double> Threshold = new("--threshold") { Description = "threshold-box: threshold as a fraction of the smoothed map's range, in [0, 1)", DefaultValueFactory = _ => Defaults.Threshold };
     private static readonly Option<bool> AllRegions = new("--all-regions") { Description = "threshold-box: the box of every region above the threshold, not only the largest" };
     private static readonly Option<DirectoryInfo?> MapCacheDir = new("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
