@@ -1,4 +1,4 @@
-# Issue 10 exploration: combinations of cached gradient and guided maps as mass-box cues, top-5 localisation
+# Exploration: combinations of cached gradient and guided maps as mass-box cues, top-5 localisation
 # error on the tune images (maps cached by `bash scripts/loc_table.sh tune MODEL:gradient MODEL:guided` in out/).
 #   /usr/bin/python3 scripts/explore/combine.py MODEL [LIMIT [VARIANT;VARIANT...]]   (OTHER=deconvnet: deconvnet maps for g)
 import os, sys, time

@@ -1,4 +1,4 @@
-# Exploration helpers (issue 10): read --map-cache files (MapCache format), the mass box as MassBoxLocaliser computes it,
+# Exploration helpers: read --map-cache files (MapCache format), the mass box as MassBoxLocaliser computes it,
 # and the ILSVRC top-5 localisation error as IlsvrcScore computes it. Run with a Python that has numpy and cv2.
 import csv, glob, hashlib, json, math, os, struct
 import numpy as np

@@ -21,6 +21,7 @@ public class ActivationRuleTests
     [Fact] public void LeakyRelu() => CheckAfterConv("LeakyRelu", (g, x) => g.Op("LeakyRelu", [x], n => n.Set("alpha", 0.1f)));
     [Fact] public void Clip_both_bounds() => CheckAfterConv("Clip", (g, x) => g.Op("Clip", [x, g.Constant([], [-0.3f]), g.Constant([], [0.4f])]));
     [Fact] public void Clip_lower_bound_only() => CheckAfterConv("Clip", (g, x) => g.Op("Clip", [x, g.Constant([], [0.1f])]));
+    [Fact] public void Clip_without_bounds() => CheckAfterConv("Clip", (g, x) => g.Op("Clip", [x]));
     [Fact] public void Clip_upper_bound_only() => CheckAfterConv("Clip", (g, x) => g.Op("Clip", [x, "", g.Constant([], [0.2f])]));
     [Fact] public void Sigmoid() => CheckAfterConv("Sigmoid", (g, x) => g.Op("Sigmoid", [x]));
     [Fact] public void Tanh() => CheckAfterConv("Tanh", (g, x) => g.Op("Tanh", [x]));
@@ -48,6 +49,23 @@ public class ActivationRuleTests
         var expected = a.Run(x, [2, 3, 5, 5], classes)["input_grad"].Values;
         Assert.Contains(expected, v => v != 0);
         Assert.Equal(expected, b.Run(x, [2, 3, 5, 5], classes)["input_grad"].Values);
+    }
+
+    [Theory]
+    [InlineData(AttributionMethod.Gradient, new float[] { 0, 0, 1, 1, 0, 0 })]
+    [InlineData(AttributionMethod.DeconvNet, new float[] { 1, 1, 1, 1, 0, 0 })]
+    [InlineData(AttributionMethod.Guided, new float[] { 0, 0, 1, 1, 0, 0 })]
+    public void ReLU6_passes_the_signal_strictly_between_its_bounds(AttributionMethod method, float[] expected)
+    {
+        // Worked by hand: the sum of ReLU6 over x = (-1, 0, 3, 5.9, 6, 7); PyTorch's hardtanh backward
+        // passes the gradient on the open interval (0, 6). A positive signal of 1 everywhere, so the
+        // deconvnet rule passes it below the upper bound whatever x is.
+        var g = new TinyGraph([1, 6]);
+        var y = g.Op("Clip", [g.X, g.Constant([], [0f]), g.Constant([], [6f])]);
+        var model = GradientGraphBuilder.Build(g.Finish(g.Op("ReduceSum", [y, g.Ints(1)], n => n.Set("keepdims", 1L))), new BuildOptions { Method = method });
+        using var session = new Ort(model.ToByteArray());
+        var grad = session.Run([-1f, 0f, 3f, 5.9f, 6f, 7f], [1, 6], [[0]])["input_grad"].Values;
+        Assert.Equal(expected, grad);
     }
 
     [Fact] public void Erf() => CheckAfterConv("Erf", (g, x) => g.Op("Erf", [x]));
