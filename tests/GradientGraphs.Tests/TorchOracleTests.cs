@@ -24,6 +24,7 @@ public class TorchOracleTests
                      "alexnet", "vgg11", "vgg16_bn", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1",
                      "googlenet", "inception_v3", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
                      "shufflenet_v2_x1_0", "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "regnet_x_400mf",
+                     "efficientnet_v2_s",  // fused MBConv, SiLU and squeeze-excitation; at 128 pixels (torch_oracle.py SIZES)
                      "convnext_tiny",  // LayerNormalization (opset 17) or its decomposition (13), GELU as Erf
                  })
         foreach (var opset in new[] { 13, 17 })
