@@ -21,7 +21,46 @@ import os
 import torch
 import torchvision
 
-SIZES = {"inception_v3": 299, "efficientnet_v2_s": 128}  # EfficientNetV2-S at 128 (its smallest training size) keeps the oracle quick
+SIZES = {"inception_v3": 299, "efficientnet_v2_s": 128, "vit_tiny": 64, "vit_tiny_torch_attention": 64}  # smaller inputs keep these fixtures quick
+
+
+class BatchFirstAttention(torch.nn.Module):
+    """nn.MultiheadAttention's self-attention (same weights, same function) computed batch-first.
+    torch exports nn.MultiheadAttention sequence-first ([L, N, E], batch merged with the heads),
+    which the builder refuses: it needs the batch axis in front of every tensor."""
+
+    def __init__(self, mha: torch.nn.MultiheadAttention):
+        super().__init__()
+        self.heads, self.width = mha.num_heads, mha.head_dim
+        self.in_proj = torch.nn.Linear(mha.embed_dim, 3 * mha.embed_dim)
+        self.in_proj.weight, self.in_proj.bias = mha.in_proj_weight, mha.in_proj_bias
+        self.out_proj = mha.out_proj
+
+    def forward(self, query, key, value, need_weights=False):
+        n, length, dim = query.shape
+        q, k, v = (t.reshape(n, length, self.heads, self.width).transpose(1, 2) for t in self.in_proj(query).chunk(3, dim=-1))
+        attention = torch.softmax(q @ k.transpose(-2, -1) * self.width ** -0.5, dim=-1)
+        return self.out_proj((attention @ v).transpose(1, 2).reshape(n, length, dim)), None
+
+
+def vit_tiny(batch_first_attention: bool = True) -> torch.nn.Module:
+    """torchvision's VisionTransformer (vit_b_16's code: patch embedding, class token, position
+    embedding, pre-norm encoder blocks with GELU, head on the class token) at 64 pixels, patch 16,
+    2 layers, 4 heads, width 64, attention batch-first (BatchFirstAttention). With torch's own
+    attention (vit_tiny_torch_attention, as vit_b_16 exports) the builder refuses the model."""
+    model = torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2, num_heads=4,
+                                                 hidden_dim=64, mlp_dim=128)
+    for block in model.encoder.layers if batch_first_attention else []:
+        block.self_attention = BatchFirstAttention(block.self_attention)
+    with torch.no_grad():  # torchvision starts the class token and the head at zero
+        model.class_token.normal_()
+        torch.nn.init.normal_(model.heads.head.weight, std=0.2)
+        model.heads.head.bias.uniform_(-0.2, 0.2)
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    return model
 
 
 def build(arch: str, seed: int) -> torch.nn.Module:
@@ -29,7 +68,8 @@ def build(arch: str, seed: int) -> torch.nn.Module:
     kwargs = {"weights": None}
     if arch in ("googlenet", "inception_v3"):
         kwargs.update(aux_logits=False, init_weights=False)
-    model = getattr(torchvision.models, arch)(**kwargs)
+    model = (vit_tiny(arch == "vit_tiny") if arch.startswith("vit_tiny")
+             else getattr(torchvision.models, arch)(**kwargs))
     batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for m in model.modules():
         if hasattr(m, "inplace"):
