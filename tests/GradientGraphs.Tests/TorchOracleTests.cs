@@ -26,7 +26,9 @@ public class TorchOracleTests(ITestOutputHelper output)
                      "googlenet", "inception_v3", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
                      "shufflenet_v2_x1_0", "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "regnet_x_400mf",
                      "efficientnet_v2_s",  // fused MBConv, SiLU and squeeze-excitation; at 128 pixels (torch_oracle.py SIZES)
-                     "vit_tiny",  // torchvision's VisionTransformer, small, attention batch-first: MatMul of activations, Softmax, Gather, Expand
+                     // torchvision's vit_b_16 and a 2-layer VisionTransformer at 64 pixels, attention computed batch-first
+                     // (torch_oracle.py BatchFirstAttention): MatMul of activations, Softmax, the class token's Expand, Concat, Gather
+                     "vit_b_16_batch_first", "vit_tiny",
                      "convnext_tiny",  // LayerNormalization (opset 17) or its decomposition (13), GELU as Erf
                  })
         foreach (var opset in new[] { 13, 17 })

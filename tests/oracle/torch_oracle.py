@@ -43,14 +43,18 @@ class BatchFirstAttention(torch.nn.Module):
         return self.out_proj((attention @ v).transpose(1, 2).reshape(n, length, dim)), None
 
 
-def vit_tiny(batch_first_attention: bool = True) -> torch.nn.Module:
-    """torchvision's VisionTransformer (vit_b_16's code: patch embedding, class token, position
-    embedding, pre-norm encoder blocks with GELU, head on the class token) at 64 pixels, patch 16,
-    2 layers, 4 heads, width 64, attention batch-first (BatchFirstAttention). With torch's own
-    attention (vit_tiny_torch_attention, as vit_b_16 exports) the builder refuses the model."""
-    model = torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2, num_heads=4,
-                                                 hidden_dim=64, mlp_dim=128)
-    for block in model.encoder.layers if batch_first_attention else []:
+# Vision transformers: vit_b_16_batch_first is torchvision's vit_b_16 (224 pixels, 12 layers);
+# vit_tiny is its VisionTransformer at 64 pixels, patch 16, 2 layers, 4 heads, width 64. Both
+# compute the attention batch-first (BatchFirstAttention); vit_tiny_torch_attention keeps torch's
+# own sequence-first attention, as vit_b_16 exports, which the builder refuses.
+VISION_TRANSFORMERS = ("vit_b_16_batch_first", "vit_tiny", "vit_tiny_torch_attention")
+
+
+def vision_transformer(arch: str) -> torch.nn.Module:
+    model = (torchvision.models.vit_b_16(weights=None) if arch == "vit_b_16_batch_first" else
+             torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2, num_heads=4,
+                                                  hidden_dim=64, mlp_dim=128))
+    for block in model.encoder.layers if arch != "vit_tiny_torch_attention" else []:
         block.self_attention = BatchFirstAttention(block.self_attention)
     with torch.no_grad():  # torchvision starts the class token and the head at zero
         model.class_token.normal_()
@@ -68,8 +72,7 @@ def build(arch: str, seed: int) -> torch.nn.Module:
     kwargs = {"weights": None}
     if arch in ("googlenet", "inception_v3"):
         kwargs.update(aux_logits=False, init_weights=False)
-    model = (vit_tiny(arch == "vit_tiny") if arch.startswith("vit_tiny")
-             else getattr(torchvision.models, arch)(**kwargs))
+    model = vision_transformer(arch) if arch in VISION_TRANSFORMERS else getattr(torchvision.models, arch)(**kwargs)
     batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for m in model.modules():
         if hasattr(m, "inplace"):
