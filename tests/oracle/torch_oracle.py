@@ -21,7 +21,50 @@ import os
 import torch
 import torchvision
 
-SIZES = {"inception_v3": 299}
+SIZES = {"inception_v3": 299, "efficientnet_v2_s": 128, "vit_tiny": 64, "vit_tiny_torch_attention": 64}  # smaller inputs keep these fixtures quick
+
+
+class BatchFirstAttention(torch.nn.Module):
+    """nn.MultiheadAttention's self-attention (same weights, same function) computed batch-first.
+    torch exports nn.MultiheadAttention sequence-first ([L, N, E], batch merged with the heads),
+    which the builder refuses: it needs the batch axis in front of every tensor."""
+
+    def __init__(self, mha: torch.nn.MultiheadAttention):
+        super().__init__()
+        self.heads, self.width = mha.num_heads, mha.head_dim
+        self.in_proj = torch.nn.Linear(mha.embed_dim, 3 * mha.embed_dim)
+        self.in_proj.weight, self.in_proj.bias = mha.in_proj_weight, mha.in_proj_bias
+        self.out_proj = mha.out_proj
+
+    def forward(self, query, key, value, need_weights=False):
+        n, length, dim = query.shape
+        q, k, v = (t.reshape(n, length, self.heads, self.width).transpose(1, 2) for t in self.in_proj(query).chunk(3, dim=-1))
+        attention = torch.softmax(q @ k.transpose(-2, -1) * self.width ** -0.5, dim=-1)
+        return self.out_proj((attention @ v).transpose(1, 2).reshape(n, length, dim)), None
+
+
+# Vision transformers: vit_b_16_batch_first is torchvision's vit_b_16 (224 pixels, 12 layers);
+# vit_tiny is its VisionTransformer at 64 pixels, patch 16, 2 layers, 4 heads, width 64. Both
+# compute the attention batch-first (BatchFirstAttention); vit_tiny_torch_attention keeps torch's
+# own sequence-first attention, as vit_b_16 exports, which the builder refuses.
+VISION_TRANSFORMERS = ("vit_b_16_batch_first", "vit_tiny", "vit_tiny_torch_attention")
+
+
+def vision_transformer(arch: str) -> torch.nn.Module:
+    model = (torchvision.models.vit_b_16(weights=None) if arch == "vit_b_16_batch_first" else
+             torchvision.models.VisionTransformer(image_size=64, patch_size=16, num_layers=2, num_heads=4,
+                                                  hidden_dim=64, mlp_dim=128))
+    for block in model.encoder.layers if arch != "vit_tiny_torch_attention" else []:
+        block.self_attention = BatchFirstAttention(block.self_attention)
+    with torch.no_grad():  # torchvision starts the class token and the head at zero
+        model.class_token.normal_()
+        torch.nn.init.normal_(model.heads.head.weight, std=0.2)
+        model.heads.head.bias.uniform_(-0.2, 0.2)
+        for m in model.modules():
+            if isinstance(m, torch.nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    return model
 
 
 def build(arch: str, seed: int) -> torch.nn.Module:
@@ -29,7 +72,7 @@ def build(arch: str, seed: int) -> torch.nn.Module:
     kwargs = {"weights": None}
     if arch in ("googlenet", "inception_v3"):
         kwargs.update(aux_logits=False, init_weights=False)
-    model = getattr(torchvision.models, arch)(**kwargs)
+    model = vision_transformer(arch) if arch in VISION_TRANSFORMERS else getattr(torchvision.models, arch)(**kwargs)
     batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for m in model.modules():
         if hasattr(m, "inplace"):

@@ -15,6 +15,9 @@ public sealed class ForwardFacts
     /// <summary>The batch size the source model fixed on its image input, if it fixed one.</summary>
     public long? SourceBatch { get; init; }
 
+    /// <summary>The image input's name (its first dimension is the batch at run time).</summary>
+    public string Image { get; init; } = "";
+
     public bool HasShape(string tensor) => _shapes.ContainsKey(tensor);
 
     public long[] Shape(string tensor) =>

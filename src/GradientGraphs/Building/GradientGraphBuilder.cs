@@ -33,7 +33,7 @@ public static class GradientGraphBuilder
         var legacySoftmax = OpsetUpgrade.Apply(model, e);
         long? sourceBatch = MakeBatchSymbolic(graph, image);
 
-        var facts = new ForwardFacts { SourceBatch = sourceBatch };
+        var facts = new ForwardFacts { SourceBatch = sourceBatch, Image = image.Name };
         var shapeFailures = InferShapes(graph, image, facts, e);
         OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
         var path = GradientPath.Find(graph, image.Name, scoreTensor);
@@ -55,7 +55,7 @@ public static class GradientGraphBuilder
         var e = new GraphEmitter(model.Graph, "fwd/");
         var image = ImageInput(model.Graph);
         var legacySoftmax = OpsetUpgrade.Apply(model, e);
-        var facts = new ForwardFacts { SourceBatch = MakeBatchSymbolic(model.Graph, image) };
+        var facts = new ForwardFacts { SourceBatch = MakeBatchSymbolic(model.Graph, image), Image = image.Name };
         InferShapes(model.Graph, image, facts, e);
         OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
         return model;

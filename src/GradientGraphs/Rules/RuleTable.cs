@@ -19,6 +19,7 @@ public static class RuleTable
         new ReluRule(), new LeakyReluRule(), new ClipRule(),
         // Smooth activations.
         new SigmoidRule(), new TanhRule(), new HardSigmoidRule(), new HardSwishRule(), new ErfRule(),
+        new SoftmaxRule(),  // inside a network (attention); one that ends the graph is skipped, see GradientGraphBuilder.ScoreTensor
         // Linear maps.
         new ConvRule(), new GemmRule(), new MatMulRule(),
         new BatchNormalizationRule(), new LrnRule(), new LayerNormalizationRule(),
@@ -31,6 +32,7 @@ public static class RuleTable
         new IdentityRule("Identity"), new IdentityRule("Dropout"),
         new FlattenRule(), new ReshapeRule(), new SqueezeRule("Squeeze"), new SqueezeRule("Unsqueeze"),
         new TransposeRule(), new ConcatRule(), new SplitRule(), new SliceRule(), new PadRule(),
+        new GatherRule(), new ExpandRule(),
     }.ToDictionary(r => r.OpType);
 
     public static OpRule? Find(string opType) => Rules.GetValueOrDefault(opType);

@@ -37,10 +37,13 @@ public sealed class TinyGraph
         return name;
     }
 
-    public string Ints(params long[] values)
+    public string Ints(params long[] values) => IntTensor([values.Length], values);
+
+    /// <summary>An int64 constant of any shape ([] for a scalar).</summary>
+    public string IntTensor(long[] dims, params long[] values)
     {
         var name = $"i{_counter++}";
-        _graph.Initializer.Add(Tensors.Int64Tensor(name, [values.Length], values));
+        _graph.Initializer.Add(Tensors.Int64Tensor(name, dims, values));
         return name;
     }
 
