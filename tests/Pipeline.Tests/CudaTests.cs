@@ -59,4 +59,15 @@ public class CudaTests(GradientModelFixture model) : IClassFixture<GradientModel
             Assert.True(worst <= 1e-3 * scale, $"class {k}: max |cuda - cpu| = {worst:g3}, {worst / scale:P3} of the largest value");
         }
     }
+
+    [CudaFact]
+    public void Bench_times_the_cuda_path_it_names()
+    {
+        var (code, stdout, stderr) = CommandLine.Run("bench", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--device", "cuda",
+            "--batch", "2", "--classes", "1,5", "--runs", "2", "--crops", "10", "--stage-classes", "5");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("device cuda:0", stdout);
+        Assert.Contains("saliency stage per image (10 crops, K=5, cuda:0", stdout);
+    }
 }
