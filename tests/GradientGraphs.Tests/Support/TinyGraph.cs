@@ -57,6 +57,18 @@ public sealed class TinyGraph
         return node.Output.ToArray();
     }
 
+    /// <summary>
+    /// A head on t (N, C, H, W) that reads every position: a 1x1 Conv to a few class channels, squared, summed over H and W.
+    /// With t itself as the output each class is one element of t, whose gradient reaches one window of the op before;
+    /// through the head every position weighs in on every class with its own weight (2z), so a wrong gradient at any
+    /// window shows. Nothing in it fixes t's spatial size.
+    /// </summary>
+    public string Head(string t, long channels, int classes = 4)
+    {
+        var z = Op("Conv", [t, Weights(classes, channels, 1, 1)]);
+        return Op("ReduceSum", [Op("Mul", [z, z]), Ints(2, 3)], n => n.Set("keepdims", 0L));
+    }
+
     /// <summary>The model, with these outputs (extra ones expose intermediate tensors, e.g. the logits before a Softmax).</summary>
     public byte[] Finish(string output, params string[] extraOutputs)
     {
