@@ -34,6 +34,15 @@ public class RuleRefusalTests
         { "Clip", "lower bound from the image" },
         { "AveragePool", "dilations 2" },
         { "Pow", "exponent from the image" },
+        { "Concat", "along the batch axis" },
+        { "Split", "along the batch axis" },
+        { "Transpose", "moving the batch axis" },
+        { "Pad", "padding the batch axis" },
+        { "Pad", "reflect mode" },
+        { "Flatten", "axis 0" },
+        { "Slice", "the batch axis" },
+        { "Slice", "step 2" },
+        { "Dropout", "training mode" },
     };
 
     private static string Build(TinyGraph g, string op, string form)
@@ -64,6 +73,20 @@ public class RuleRefusalTests
             ("AveragePool", "dilations 1") => g.Op("AveragePool", [x], n => { n.Set("kernel_shape", [2L, 2]); n.Set("dilations", [1L, 1]); }),
             ("Pow", "exponent from the image") => g.Op("Pow", [x, x]),
             ("Pow", "constant exponent") => g.Op("Pow", [x, g.Constant([], [2f])]),
+            ("Concat", "along the batch axis") => g.Op("Concat", [x, x], n => n.Set("axis", 0L)),
+            ("Concat", "along the channels") => g.Op("Concat", [x, x], n => n.Set("axis", 1L)),
+            ("Split", "along the batch axis") => g.Node("Split", [g.Op("Concat", [x, x], n => n.Set("axis", 1L))], 2, n => n.Set("axis", 0L))[0],
+            ("Transpose", "moving the batch axis") => g.Op("Transpose", [x], n => n.Set("perm", [1L, 0, 2, 3])),
+            ("Transpose", "keeping the batch axis") => g.Op("Transpose", [x], n => n.Set("perm", [0L, 2, 3, 1])),
+            ("Pad", "padding the batch axis") => g.Op("Pad", [x, g.Ints(1, 0, 0, 0, 0, 0, 0, 0)]),
+            ("Pad", "reflect mode") => g.Op("Pad", [x, g.Ints(0, 0, 1, 1, 0, 0, 1, 1)], n => n.Set("mode", "reflect")),
+            ("Pad", "constant mode") => g.Op("Pad", [x, g.Ints(0, 0, 1, 1, 0, 0, 1, 1)]),
+            ("Flatten", "axis 0") => g.Op("Flatten", [x], n => n.Set("axis", 0L)),
+            ("Slice", "the batch axis") => g.Op("Slice", [x, g.Ints(0), g.Ints(1), g.Ints(0)]),
+            ("Slice", "step 2") => g.Op("Slice", [x, g.Ints(0), g.Ints(3), g.Ints(2), g.Ints(2)]),
+            ("Slice", "step 1") => g.Op("Slice", [x, g.Ints(0), g.Ints(3), g.Ints(2), g.Ints(1)]),
+            ("Dropout", "training mode") => g.Op("Dropout", [x, g.Constant([], [0.5f]), g.Bools(true)]),
+            ("Dropout", "inference") => g.Op("Dropout", [x, g.Constant([], [0.5f]), g.Bools(false)]),
             _ => throw new ArgumentException($"{op} {form}"),
         };
     }
@@ -91,6 +114,11 @@ public class RuleRefusalTests
     [InlineData("Clip", "constant bounds")]
     [InlineData("AveragePool", "dilations 1")]
     [InlineData("Pow", "constant exponent")]
+    [InlineData("Concat", "along the channels")]
+    [InlineData("Transpose", "keeping the batch axis")]
+    [InlineData("Pad", "constant mode")]
+    [InlineData("Slice", "step 1")]
+    [InlineData("Dropout", "inference")]
     public void The_neighbouring_form_is_built(string op, string form)
     {
         var model = GradientGraphBuilder.Build(Model(g => Build(g, op, form)), new BuildOptions());

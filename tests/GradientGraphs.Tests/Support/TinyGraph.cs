@@ -44,6 +44,16 @@ public sealed class TinyGraph
         return name;
     }
 
+    /// <summary>A boolean scalar initializer (e.g. Dropout's training_mode).</summary>
+    public string Bools(bool value)
+    {
+        var name = $"b{_counter++}";
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Bool };
+        tensor.Int32Data.Add(value ? 1 : 0);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     public string Op(string op, string[] inputs, Action<NodeProto>? attributes = null, int outputs = 1) =>
         Node(op, inputs, outputs, attributes)[0];
 
