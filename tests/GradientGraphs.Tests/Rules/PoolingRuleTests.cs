@@ -101,6 +101,16 @@ public class PoolingRuleTests
         FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5], [op]);
     }
 
+    [Fact]
+    public void ReduceMean_without_kept_dimensions_feeds_a_classifier()
+    {
+        // Global pooling as TensorFlow exports it: ReduceMean over H and W with keepdims 0, then a Gemm on [N, C].
+        long[] shape = [1, 3, 4, 5];
+        var g = new TinyGraph(shape);
+        var pooled = g.Op("ReduceMean", [Mixed(g)], n => { n.Set("axes", [2L, 3]); n.Set("keepdims", 0L); });
+        FiniteDifferences.Check(g.Finish(g.Op("Gemm", [pooled, g.Weights(3, 4)])), shape, ["ReduceMean", "Gemm"]);
+    }
+
     [Theory]
     [InlineData(3, 1, "1,1,1,1", 1, 0)]   // padding counted
     [InlineData(3, 1, "1,1,1,1", 0, 0)]   // padding not counted: border windows average fewer taps
