@@ -25,6 +25,10 @@ public class MapMathTests
         var corners = new bool[10];
         corners[0] = corners[1 * 5 + 4] = true;
         Assert.Equal(new Box(0, 0, 4, 1), MapMath.BoundingBox(corners, 5));
+        // Pixels in row 0 only: the box is one row high.
+        var top = new bool[15];
+        top[1] = top[3] = true;
+        Assert.Equal(new Box(1, 0, 3, 0), MapMath.BoundingBox(top, 5));
         Assert.Null(MapMath.BoundingBox(new bool[15], 5));
     }
 

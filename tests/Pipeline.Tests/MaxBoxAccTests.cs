@@ -169,4 +169,12 @@ public class MaxBoxAccTests
         Assert.All(result.V2[1].Accuracy, a => Assert.Equal(1.0, a));       // >= 0.5
         Assert.All(result.V2[2].Accuracy, a => Assert.Equal(0.0, a));       // not >= 0.7
     }
+
+    [Fact]
+    public void A_map_of_another_size_and_a_score_of_no_images_are_refused()
+    {
+        var score = new MaxBoxAcc();
+        Assert.Throws<InvalidOperationException>(() => score.Score());
+        Assert.Throws<ArgumentException>(() => score.Add(new double[100 * 100], [new Box(0, 0, 9, 9)]));
+    }
 }

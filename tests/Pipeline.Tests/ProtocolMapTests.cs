@@ -52,5 +52,9 @@ public class ProtocolMapTests
         var wide = ProtocolMap.Make(Enumerable.Range(0, S * 112).Select(i => (double)(i % 112)).ToArray(), S, 112, InterpolationFlags.Nearest);
         Assert.Equal(S * S, wide.Length);
         for (int x = 0; x < S; x++) Assert.Equal((x / 2) / 111.0, wide[5 * S + x], 12);
+        // 112 rows of 224 columns, value = row: each row doubled.
+        var tall = ProtocolMap.Make(Enumerable.Range(0, 112 * S).Select(i => (double)(i / S)).ToArray(), 112, S, InterpolationFlags.Nearest);
+        Assert.Equal(S * S, tall.Length);
+        for (int y = 0; y < S; y++) Assert.Equal((y / 2) / 111.0, tall[y * S + 5], 12);
     }
 }
