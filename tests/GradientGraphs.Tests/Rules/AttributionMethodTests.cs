@@ -6,7 +6,7 @@ using GradientGraphs.Tests.Support;
 namespace GradientGraphs.Tests.Rules;
 
 /// <summary>
-/// The three backward rules through one rectifier, against their definitions computed here by hand: for
+/// The three backward rules through one rectifier (Relu, LeakyRelu, Clip with both bounds and with a lower bound only), against their definitions computed here by hand: for
 /// scores y = W2 f(W1 x) per pixel (1x1 convolutions) and h = W1 x, the input gradient of score k is W1^T s with
 /// s = D(h) * W2[k] (gradient), R(W2[k]) (deconvnet) or D(h) * R(W2[k]) (guided), where D is f's derivative and
 /// R the rectifier applied to the backward signal (Simonyan et al. 2014, Sect. 4; Springenberg et al. 2015).
@@ -25,13 +25,13 @@ public class AttributionMethodTests
     public static TheoryData<string, AttributionMethod> Cases()
     {
         var data = new TheoryData<string, AttributionMethod>();
-        foreach (var op in new[] { "Relu", "LeakyRelu", "Clip" })
+        foreach (var op in new[] { "Relu", "LeakyRelu", "Clip", "ClipLowerOnly" })
         foreach (var method in Enum.GetValues<AttributionMethod>())
             data.Add(op, method);
         return data;
     }
 
-    private const float LeakyAlpha = 0.1f, ClipMin = 0f, ClipMax = 0.6f;
+    private const float LeakyAlpha = 0.1f, ClipMin = 0f, ClipMax = 0.6f, ClipLow = 0.05f;
 
     private static (float D, float R) Rule(string op, float h, float s) => op switch
     {
@@ -39,6 +39,8 @@ public class AttributionMethodTests
         "LeakyRelu" => (h > 0 ? 1 : LeakyAlpha, s > 0 ? s : LeakyAlpha * s),
         // Clip(0, 0.6), ReLU6-like: the signal is rectified and keeps the upper bound's saturation.
         "Clip" => (h >= ClipMin && h <= ClipMax ? 1 : 0, Math.Max(s, 0) * (h <= ClipMax ? 1 : 0)),
+        // Clip(0.05) without an upper bound: a shifted ReLU.
+        "ClipLowerOnly" => (h >= ClipLow ? 1 : 0, Math.Max(s, 0)),
         _ => throw new ArgumentException(op),
     };
 
@@ -53,7 +55,8 @@ public class AttributionMethodTests
         {
             "Relu" => g.Op("Relu", [h]),
             "LeakyRelu" => g.Op("LeakyRelu", [h], n => n.Set("alpha", LeakyAlpha)),
-            _ => g.Op("Clip", [h, g.Constant([], [ClipMin]), g.Constant([], [ClipMax])]),
+            "Clip" => g.Op("Clip", [h, g.Constant([], [ClipMin]), g.Constant([], [ClipMax])]),
+            _ => g.Op("Clip", [h, g.Constant([], [ClipLow])]),
         };
         var y = g.Op("Conv", [f, g.Constant([2, 4, 1, 1], W2)]);
         var model = GradientGraphBuilder.Build(g.Finish(y), new BuildOptions { Method = method });
