@@ -47,6 +47,7 @@ public class ConvRuleTests
     [InlineData(3, "1,1", "1,1,0,0", "1,1")]   // stride 1, pads at the start only
     [InlineData(3, "1,1", "0,1,2,0", "1,1")]   // stride 1, pads wider at the end than the window's reach
     [InlineData(1, "1,1", "1,1,1,1", "1,1")]   // pads around a 1x1 kernel: the shortcut's pads would be negative
+    [InlineData(1, "1,1", "1,0,0,0", "1,1")]   // one pad row above a 1x1 kernel: one of the shortcut's pads would be negative
     [InlineData(3, "1,1", "1,0,1,0", "2,1")]   // dilation along one axis
     public void Conv_through_a_head_reading_every_position_matches_finite_differences(int kernel, string strides, string pads, string dilations)
     {
