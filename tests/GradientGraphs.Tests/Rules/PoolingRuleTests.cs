@@ -101,6 +101,22 @@ public class PoolingRuleTests
         FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5], [op]);
     }
 
+    [Theory]
+    [InlineData(0)]   // row-major indices: the rule scatters onto them
+    [InlineData(1)]   // column-major indices: the rule pools again for row-major ones
+    public void MaxPool_with_its_indices_output_matches_finite_differences(int storageOrder)
+    {
+        long[] shape = [1, 3, 9, 10];
+        var g = new TinyGraph(shape);
+        var y = g.Node("MaxPool", [Mixed(g)], 2, n =>
+        {
+            n.Set("kernel_shape", [3L, 3]);
+            n.Set("strides", [2L, 2]);
+            n.Set("storage_order", (long)storageOrder);
+        })[0];
+        FiniteDifferences.Check(g.Finish(y), shape, ["MaxPool"]);
+    }
+
     [Fact]
     public void ReduceMean_without_kept_dimensions_feeds_a_classifier()
     {
