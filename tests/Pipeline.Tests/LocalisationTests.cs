@@ -138,4 +138,76 @@ public class LocalisationTests
         Assert.True(red.LogLikelihood(20, 20, 230) > blue.LogLikelihood(20, 20, 230));
         Assert.True(blue.LogLikelihood(230, 30, 20) > red.LogLikelihood(230, 30, 20));
     }
+
+    [Theory]
+    [InlineData("mass-box")]
+    [InlineData("threshold-box")]
+    [InlineData("paper")]
+    [InlineData("quantile-box")]
+    [InlineData("whole")]
+    public void Every_method_the_README_names_is_found_by_its_name(string method)
+        => Assert.Equal(method, Localiser.Named(method).Name);
+
+    [Fact]
+    public void An_unknown_method_is_a_usage_error_naming_it()
+        => Assert.Contains("'blob'", Assert.Throws<UsageException>(() => Localiser.Named("blob")).Message);
+
+    [Fact]
+    public void Settings_given_for_the_gradient_rule_stay_and_open_ones_take_its_defaults()
+    {
+        var set = new LocalisationOptions { Smoothing = 0.1, MassPower = 3 };
+        Assert.Equal((0.1, 3.0), (set.ForRule("gradient").Smoothing, set.ForRule("gradient").MassPower));
+        Assert.Equal((0.1, 3.0), (set.SmoothingValue, set.MassPowerValue));
+        Assert.Equal((0.02, 2.0), (new LocalisationOptions().SmoothingValue, new LocalisationOptions().MassPowerValue));
+    }
+
+    [Fact]
+    public void Mass_box_leaves_exactly_the_tail_outside_on_each_side_above_the_maps_floor()
+    {
+        // A 40x40 map on a floor of 3 with excess 1 on columns and rows 10..29: each of those 20 columns holds
+        // exactly 5% of the mass above the floor. Column 10 brings the cumulative share to 5%, not past it, and
+        // column 29 holds the last 5%: with 5% tails the box is 11..28 on both axes, symmetric.
+        int w = 40, h = 40;
+        var map = Enumerable.Repeat(3f, w * h).ToArray();
+        for (int y = 10; y <= 29; y++) for (int x = 10; x <= 29; x++) map[y * w + x] = 4;
+        using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
+        var located = new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1, MassTail = 0.05 });
+        Assert.Equal(new Box(11, 11, 28, 28), located.Box);
+        // Tail 0: every column with mass is kept.
+        Assert.Equal(new Box(10, 10, 29, 29), new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1, MassTail = 0 }).Box);
+    }
+
+    [Fact]
+    public void Threshold_box_cuts_at_a_fraction_of_the_range_above_the_minimum()
+    {
+        // The 40x20 scene of the test above on a floor of 2 with twice the range: block 4, small block 3.2 (0.6 of
+        // the range), background 2. Threshold 0.7 cuts at 2 + 0.7 * 2 = 3.4: the large block only; 0.5 cuts at 3:
+        // both. Threshold 0 keeps every pixel: the whole image.
+        int w = 40, h = 20;
+        var map = Enumerable.Repeat(2f, w * h).ToArray();
+        for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 4;
+        for (int y = 14; y <= 16; y++) for (int x = 30; x <= 32; x++) map[y * w + x] = 3.2f;
+        using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
+        var localiser = new ThresholdBoxLocaliser();
+        var options = new LocalisationOptions { Smoothing = 0, AllRegions = true };
+        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options with { Threshold = 0.7 }).Box);
+        Assert.Equal(new Box(10, 5, 32, 16), localiser.Locate(image, map, options with { Threshold = 0.5 }).Box);
+        Assert.Equal(Box.Whole(w, h), localiser.Locate(image, map, options with { Threshold = 0 }).Box);
+    }
+
+    [Fact]
+    public void Quantile_box_keeps_the_pixels_at_or_above_the_quantile_and_never_zeros()
+    {
+        // A 10x10 ramp 0..99: the 0.95 quantile by nearest rank is value round(0.95 * 99) = 94, pixels 94..99 of the
+        // last row; the 1.0 quantile is the maximum, pixel 99.
+        using var image = new Mat(10, 10, MatType.CV_8UC3, Scalar.All(0));
+        var ramp = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
+        var localiser = new QuantileBoxLocaliser();
+        Assert.Equal(new Box(4, 9, 9, 9), localiser.Locate(image, ramp, new LocalisationOptions { ForegroundQuantile = 0.95 }).Box);
+        Assert.Equal(new Box(9, 9, 9, 9), localiser.Locate(image, ramp, new LocalisationOptions { ForegroundQuantile = 1 }).Box);
+        // 97 zeros and three salient pixels: the quantile is 0, and zeros are not salient: the box of the three.
+        var sparse = new float[100];
+        sparse[2 * 10 + 3] = 1; sparse[5 * 10 + 6] = 2; sparse[4 * 10 + 1] = 0.5f;
+        Assert.Equal(new Box(1, 2, 6, 5), localiser.Locate(image, sparse, new LocalisationOptions { ForegroundQuantile = 0.95 }).Box);
+    }
 }

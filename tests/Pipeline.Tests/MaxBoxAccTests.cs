@@ -151,4 +151,30 @@ public class MaxBoxAccTests
         Assert.Equal((0.5 + 0.5 + 0) / 3, result.MaxBoxAccV2, 12);
         Assert.Equal(0.5, result.V1.Accuracy[Index(0.4)]);
     }
+
+    [Fact]
+    public void An_iou_of_exactly_one_half_counts_as_localised_in_v1_and_v2()
+    {
+        // A blob on columns 10..19 and rows 10..20: boundingRect (10, 10, w 10, h 11), box (10, 10, 20, 21), 11 x 12 = 132 pixels
+        // with the +1 areas. The ground truth (10, 10, 20, 15) lies inside it with 11 x 6 = 66 pixels: IoU 66 / 132 = 0.5 exactly.
+        var map = Map((10, 10, 19, 20, 1.0));
+        using (var boxes = new ContourBoxes(map, S, S))
+            Assert.Equal(new Box(10, 10, 20, 21), boxes.At(0.5).Largest);
+        Assert.Equal(0.5, MaxBoxAcc.BestIoU([new Box(10, 10, 20, 21)], [new Box(10, 10, 20, 15)]));
+        var score = new MaxBoxAcc();
+        score.Add(map, [new Box(10, 10, 20, 15)]);
+        var result = score.Score();
+        Assert.All(result.V1.Accuracy, a => Assert.Equal(1.0, a));          // IoU >= 0.5
+        Assert.All(result.V2[0].Accuracy, a => Assert.Equal(1.0, a));       // >= 0.3
+        Assert.All(result.V2[1].Accuracy, a => Assert.Equal(1.0, a));       // >= 0.5
+        Assert.All(result.V2[2].Accuracy, a => Assert.Equal(0.0, a));       // not >= 0.7
+    }
+
+    [Fact]
+    public void A_map_of_another_size_and_a_score_of_no_images_are_refused()
+    {
+        var score = new MaxBoxAcc();
+        Assert.Throws<InvalidOperationException>(() => score.Score());
+        Assert.Throws<ArgumentException>(() => score.Add(new double[100 * 100], [new Box(0, 0, 9, 9)]));
+    }
 }

@@ -52,6 +52,9 @@ public static class Tensors
                 return raw.Length > 0
                     ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(raw).ToArray().Select(v => (double)v).ToArray()
                     : t.Int32Data.Select(v => (double)v).ToArray();
+            case (int)TensorProto.Types.DataType.Bool:
+                // One byte per value in raw_data, else int32_data (e.g. Dropout's training_mode).
+                return raw.Length > 0 ? raw.ToArray().Select(v => (double)v).ToArray() : t.Int32Data.Select(v => (double)v).ToArray();
             default:
                 throw new NotSupportedException($"tensor '{t.Name}' has element type {t.DataType}, which cannot be read as numbers here");
         }

@@ -18,12 +18,12 @@ public readonly record struct Box(int XMin, int YMin, int XMax, int YMax)
         return inter / (Area + other.Area - inter);
     }
 
-    /// <summary>This box, found on an image of size (fromW, fromH), on the same image at (toW, toH).</summary>
+    /// <summary>This box (inside the image), found on an image of size (fromW, fromH), on the same image at (toW, toH): the pixels its area touches there.</summary>
     public Box Rescale(int fromW, int fromH, int toW, int toH)
     {
-        double sx = (double)toW / fromW, sy = (double)toH / fromH;
+        // Floor and ceiling of exact fractions, in integers: a double scale rounds 7 * (58.0 / 14) up to 29.000000000000004, a pixel too many.
         return new Box(
-            (int)Math.Floor(XMin * sx), (int)Math.Floor(YMin * sy),
-            Math.Min(toW - 1, (int)Math.Ceiling((XMax + 1) * sx) - 1), Math.Min(toH - 1, (int)Math.Ceiling((YMax + 1) * sy) - 1));
+            (int)((long)XMin * toW / fromW), (int)((long)YMin * toH / fromH),
+            (int)Math.Min(toW - 1, (((long)XMax + 1) * toW + fromW - 1) / fromW - 1), (int)Math.Min(toH - 1, (((long)YMax + 1) * toH + fromH - 1) / fromH - 1));
     }
 }

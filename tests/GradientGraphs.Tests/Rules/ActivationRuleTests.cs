@@ -26,6 +26,7 @@ public class ActivationRuleTests
     [Fact] public void Sigmoid() => CheckAfterConv("Sigmoid", (g, x) => g.Op("Sigmoid", [x]));
     [Fact] public void Tanh() => CheckAfterConv("Tanh", (g, x) => g.Op("Tanh", [x]));
     [Fact] public void HardSigmoid() => CheckAfterConv("HardSigmoid", (g, x) => g.Op("HardSigmoid", [g.Op("Mul", [x, g.Constant([], [4f])])], n => { n.Set("alpha", 1f / 6); n.Set("beta", 0.5f); }));
+    [Fact] public void HardSigmoid_with_its_own_offset() => CheckAfterConv("HardSigmoid", (g, x) => g.Op("HardSigmoid", [g.Op("Mul", [x, g.Constant([], [4f])])], n => { n.Set("alpha", 0.25f); n.Set("beta", 0.3f); }));
     [Fact] public void HardSwish() => CheckAfterConv("HardSwish", (g, x) => g.Op("HardSwish", [g.Op("Mul", [x, g.Constant([], [5f])])]));
     [Theory]
     [InlineData(AttributionMethod.DeconvNet)]

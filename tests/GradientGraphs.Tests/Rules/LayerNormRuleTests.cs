@@ -37,6 +37,14 @@ public class LayerNormRuleTests
     }
 
     [Fact]
+    public void LayerNormalization_without_an_axis_normalises_over_the_last()
+    {
+        // The ONNX default axis is -1: the channels here (the tensor is channels last).
+        var (g, x) = Graph();
+        Check(g, g.Op("LayerNormalization", [x, g.Weights(4), g.Weights(4)], n => n.Set("epsilon", 1e-3f)), "LayerNormalization");
+    }
+
+    [Fact]
     public void Opset13_decomposed_layer_norm()
     {
         var (g, x) = Graph();

@@ -36,6 +36,16 @@ public class LinearRuleTests
         FiniteDifferences.Check(g.Finish(g.Op("Conv", [y, g.Weights(2, 3, 3, 3)])), [1, 3, 4, 4], ["BatchNormalization"]);
     }
 
+    [Fact]
+    public void BatchNormalization_with_an_epsilon_comparable_to_the_variance()
+    {
+        // Epsilon 0.1 against variances 0.02 to 0.3: 1 / sqrt(variance + epsilon) is 2.9 where 1 / sqrt(variance) would be 7.1.
+        var g = new TinyGraph([1, 3, 4, 4]);
+        var variance = g.Constant([3], [0.05f, 0.02f, 0.3f]);
+        var y = g.Op("BatchNormalization", [g.X, g.Weights(3), g.Weights(3), g.Weights(3), variance], n => n.Set("epsilon", 0.1f));
+        FiniteDifferences.Check(g.Finish(g.Op("Conv", [y, g.Weights(2, 3, 3, 3)])), [1, 3, 4, 4], ["BatchNormalization"]);
+    }
+
     [Theory]
     [InlineData(5, 1e-2f, 0.75f, 1f)]   // AlexNet / GoogLeNet settings with a larger alpha to matter
     [InlineData(3, 0.5f, 0.75f, 2f)]

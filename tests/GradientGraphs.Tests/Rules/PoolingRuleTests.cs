@@ -17,6 +17,7 @@ public class PoolingRuleTests
     [InlineData(3, 2, "0,0,0,0", 1, 1)]   // ceil_mode (GoogLeNet, SqueezeNet)
     [InlineData(2, 1, "0,0,1,1", 0, 1)]   // stride 1 with end pad (Darknet's last pool)
     [InlineData(2, 1, "0,0,0,0", 0, 2)]   // dilation
+    [InlineData(2, 2, "1,1,1,1", 1, 1)]   // ceil_mode: along the 9 rows a sixth window would start in the end padding and is dropped
     public void MaxPool_matches_finite_differences(int kernel, int stride, string pads, int ceil, int dilation)
     {
         var g = new TinyGraph([1, 3, 9, 10]);
@@ -65,6 +66,7 @@ public class PoolingRuleTests
     [InlineData(3, 2, "1,0,1,0", 0, 1)]   // ceil_mode with overhanging windows
     [InlineData(3, 2, "1,1,1,1", 1, 1)]   // ceil_mode, padding counted
     [InlineData(7, 1, "0,0,0,0", 0, 0)]   // the CNTK ResNet head: the whole plane
+    [InlineData(2, 2, "1,1,1,1", 1, 1)]   // ceil_mode: along the 7 rows a fifth window would start in the end padding and is dropped
     public void AveragePool_matches_finite_differences(int kernel, int stride, string pads, int countIncludePad, int ceil)
     {
         var g = new TinyGraph([1, 3, 7, 8]);
@@ -97,5 +99,53 @@ public class PoolingRuleTests
             ? g.Op(op, [Mixed(g)], n => { n.Set("axes", [2L, 3]); n.Set("keepdims", (long)keepDims); })
             : g.Op(op, [Mixed(g), g.Ints(2, 3)], n => n.Set("keepdims", (long)keepDims));
         FiniteDifferences.Check(g.Finish(y), [1, 3, 4, 5], [op]);
+    }
+
+    [Theory]
+    [InlineData(0)]   // row-major indices: the rule scatters onto them
+    [InlineData(1)]   // column-major indices: the rule pools again for row-major ones
+    public void MaxPool_with_its_indices_output_matches_finite_differences(int storageOrder)
+    {
+        long[] shape = [1, 3, 9, 10];
+        var g = new TinyGraph(shape);
+        var y = g.Node("MaxPool", [Mixed(g)], 2, n =>
+        {
+            n.Set("kernel_shape", [3L, 3]);
+            n.Set("strides", [2L, 2]);
+            n.Set("storage_order", (long)storageOrder);
+        })[0];
+        FiniteDifferences.Check(g.Finish(y), shape, ["MaxPool"]);
+    }
+
+    [Fact]
+    public void ReduceMean_without_kept_dimensions_feeds_a_classifier()
+    {
+        // Global pooling as TensorFlow exports it: ReduceMean over H and W with keepdims 0, then a Gemm on [N, C].
+        long[] shape = [1, 3, 4, 5];
+        var g = new TinyGraph(shape);
+        var pooled = g.Op("ReduceMean", [Mixed(g)], n => { n.Set("axes", [2L, 3]); n.Set("keepdims", 0L); });
+        FiniteDifferences.Check(g.Finish(g.Op("Gemm", [pooled, g.Weights(3, 4)])), shape, ["ReduceMean", "Gemm"]);
+    }
+
+    [Theory]
+    [InlineData(3, 1, "1,1,1,1", 1, 0)]   // padding counted
+    [InlineData(3, 1, "1,1,1,1", 0, 0)]   // padding not counted: border windows average fewer taps
+    [InlineData(3, 2, "1,0,1,0", 0, 1)]   // ceil_mode with overhanging windows
+    [InlineData(3, 2, "1,1,1,1", 1, 1)]   // ceil_mode, padding counted
+    [InlineData(2, 2, "1,1,1,1", 0, 1)]   // ceil_mode: along the 7 rows a fifth window would start in the end padding and is dropped
+    public void AveragePool_through_a_head_reading_every_position_matches_finite_differences_at_every_window(int kernel, int stride, string pads, int countIncludePad, int ceil)
+    {
+        // With the pool as the output each class is one pooled value (one window); through a head that reads every position, every window counts.
+        long[] shape = [1, 3, 7, 8];
+        var g = new TinyGraph(shape);
+        var y = g.Op("AveragePool", [Mixed(g)], n =>
+        {
+            n.Set("kernel_shape", [kernel, (long)kernel]);
+            n.Set("strides", [stride, (long)stride]);
+            n.Set("pads", pads.Split(',').Select(long.Parse));
+            n.Set("count_include_pad", (long)countIncludePad);
+            n.Set("ceil_mode", (long)ceil);
+        });
+        FiniteDifferences.Check(g.Finish(g.Head(y, 3)), shape, ["AveragePool"]);
     }
 }

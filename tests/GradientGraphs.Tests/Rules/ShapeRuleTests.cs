@@ -60,6 +60,16 @@ public class ShapeRuleTests
     }
 
     [Fact]
+    public void Split_into_equal_parts_without_sizes()
+    {
+        // 6 channels, no split sizes: two parts of 3; only the second reaches the score.
+        var g = Graph(out var x);
+        var joined = g.Op("Concat", [x, g.Op("Conv", [g.X, g.Weights(2, 4, 1, 1)])], n => n.Set("axis", 1L));
+        var parts = g.Node("Split", [joined], 2, n => n.Set("axis", 1L));
+        Check(g, g.Op("Conv", [parts[1], g.Weights(2, 3, 3, 3)]), "Split");
+    }
+
+    [Fact]
     public void Slice_with_negative_and_clamped_bounds()
     {
         var g = Graph(out var x);

@@ -66,6 +66,8 @@ public static class FiniteDifferences
                 for (int j = 0; j < perImage; j++)
                 {
                     double analytic = grad[(n * classes + k) * perImage + j];
+                    // A NaN would pass the comparison below (NaN > worst is false).
+                    if (!double.IsFinite(analytic)) Assert.Fail($"image {n}, class {classIndex[n][k]}: input_grad is {analytic} at element {j}");
                     scale = Math.Max(scale, Math.Abs(numeric[k, j]));
                     if (Math.Abs(analytic - numeric[k, j]) > worst) { worst = Math.Abs(analytic - numeric[k, j]); worstAt = j; }
                 }

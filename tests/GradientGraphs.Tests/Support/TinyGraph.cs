@@ -47,6 +47,16 @@ public sealed class TinyGraph
         return name;
     }
 
+    /// <summary>A boolean scalar initializer (e.g. Dropout's training_mode).</summary>
+    public string Bools(bool value)
+    {
+        var name = $"b{_counter++}";
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Bool };
+        tensor.Int32Data.Add(value ? 1 : 0);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     public string Op(string op, string[] inputs, Action<NodeProto>? attributes = null, int outputs = 1) =>
         Node(op, inputs, outputs, attributes)[0];
 
@@ -58,6 +68,18 @@ public sealed class TinyGraph
         attributes?.Invoke(node);
         _graph.Node.Add(node);
         return node.Output.ToArray();
+    }
+
+    /// <summary>
+    /// A head on t (N, C, H, W) that reads every position: a 1x1 Conv to a few class channels, squared, summed over H and W.
+    /// With t itself as the output each class is one element of t, whose gradient reaches one window of the op before;
+    /// through the head every position weighs in on every class with its own weight (2z), so a wrong gradient at any
+    /// window shows. Nothing in it fixes t's spatial size.
+    /// </summary>
+    public string Head(string t, long channels, int classes = 4)
+    {
+        var z = Op("Conv", [t, Weights(classes, channels, 1, 1)]);
+        return Op("ReduceSum", [Op("Mul", [z, z]), Ints(2, 3)], n => n.Set("keepdims", 0L));
     }
 
     /// <summary>The model, with these outputs (extra ones expose intermediate tensors, e.g. the logits before a Softmax).</summary>

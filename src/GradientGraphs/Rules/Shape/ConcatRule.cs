@@ -18,7 +18,8 @@ public sealed class ConcatRule : OpRule
     {
         var first = (long[])facts.Shape(node.Input[0]).Clone();
         int axis = Axis(node, first.Length);
-        first[axis] = node.Input.Sum(i => facts.Shape(i)[axis]);
+        // Along the batch axis the sum of symbolic batches would overflow; Refusal then refuses the node.
+        first[axis] = axis == 0 ? Shapes.Batch : node.Input.Sum(i => facts.Shape(i)[axis]);
         return [first];
     }
 
