@@ -23,7 +23,7 @@ public class RuleRefusalTests
     {
         { "Gemm", "transA=1" },
         { "Gemm", "both factors from the image" },
-        { "MatMul", "a 4-D right factor from the image" },
+        { "MatMul", "a 3-D weight tensor" },
         { "Conv", "weights from the image" },
         { "BatchNormalization", "training_mode=1" },
         { "BatchNormalization", "running statistics as outputs" },
@@ -55,7 +55,8 @@ public class RuleRefusalTests
             ("Gemm", "transA=0") => g.Op("Gemm", [Flat(), g.Weights(18, 5)]),
             // [N, 1] times [N, 18]: a valid product at batch 1 whose right factor carries the batch.
             ("Gemm", "both factors from the image") => g.Op("Gemm", [g.Op("ReduceMean", [Flat()], n => n.Set("axes", [1L])), Flat()]),
-            ("MatMul", "a 4-D right factor from the image") => g.Op("MatMul", [x, x]),
+            ("MatMul", "a 3-D weight tensor") => g.Op("MatMul", [x, g.Weights(2, 3, 4)]),
+            ("MatMul", "two activations") => g.Op("MatMul", [x, x]),
             ("MatMul", "a weight matrix") => g.Op("MatMul", [x, g.Weights(3, 4)]),
             ("Conv", "weights from the image") => g.Op("Conv", [x, x]),
             ("BatchNormalization", "training_mode=1") => g.Op("BatchNormalization", BatchNormInputs(g), n => n.Set("training_mode", 1L)),
@@ -108,6 +109,7 @@ public class RuleRefusalTests
     [Theory]
     [InlineData("Gemm", "transA=0")]
     [InlineData("MatMul", "a weight matrix")]
+    [InlineData("MatMul", "two activations")]
     [InlineData("BatchNormalization", "inference")]
     [InlineData("LayerNormalization", "over the last axes")]
     [InlineData("ReduceMean", "over the channels")]
