@@ -45,22 +45,6 @@ public static class GradientGraphBuilder
         return model;
     }
 
-    /// <summary>
-    /// The source model as the gradient model runs its forward part (batch symbolic, legacy ops
-    /// upgraded), without the backward: the fair baseline for timing the gradient.
-    /// </summary>
-    public static ModelProto BuildForwardOnly(byte[] sourceBytes)
-    {
-        var model = ModelProto.Parser.ParseFrom(sourceBytes);
-        var e = new GraphEmitter(model.Graph, "fwd/");
-        var image = ImageInput(model.Graph);
-        var legacySoftmax = OpsetUpgrade.Apply(model, e);
-        var facts = new ForwardFacts { SourceBatch = MakeBatchSymbolic(model.Graph, image), Image = image.Name };
-        InferShapes(model.Graph, image, facts, e);
-        OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
-        return model;
-    }
-
     /// <summary>The one graph input that is not an initializer: the image.</summary>
     private static ValueInfoProto ImageInput(GraphProto graph)
     {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Google.Protobuf;
 using GradientGraphs.Building;
-using Microsoft.ML.OnnxRuntime;
 using Pipeline.Inference;
 
 namespace Pipeline.Cli;
@@ -43,17 +42,16 @@ public static class BenchCommand
             OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, 1000);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
             var timer = new BenchClock(parse.GetValue(clock) == "cpu");
+            var batchSizes = ParseList("--batch", parse.GetValue(batches)!, 4096);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
+            // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
+            using var runner = new Stages.GradientRunner(gradientModel, choice, threadCount);
             if (!parse.GetValue(stageOnly))
-                Table(source, gradientModel, choice, ParseList("--batch", parse.GetValue(batches)!, 4096), ks, threadCount, runCount, timer,
-                    parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
+                Table(runner, batchSizes, ks, threadCount, runCount, timer, parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
             if (parse.GetValue(crops) > 0)
-                SaliencyStage(gradientModel, choice, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
+                SaliencyStage(runner, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
             if (parse.GetValue(profile))
-            {
-                using var probe = new Stages.GradientRunner(gradientModel, new DeviceChoice("cpu"), 1);
-                OpProfile.Print(gradientModel, probe.ImageInput, probe.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
-            }
+                OpProfile.Print(gradientModel, runner.ImageInput, runner.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
             using var self = Process.GetCurrentProcess();
             Console.WriteLine($"peak memory of this process: {self.PeakWorkingSet64 / 1e6:F0} MB");
         }));
@@ -61,26 +59,20 @@ public static class BenchCommand
     }
 
     /// <summary>Forward and forward + gradient for each batch size and K, with torch autograd beside them when asked.</summary>
-    private static void Table(byte[] source, byte[] gradientModel, DeviceChoice choice, int[] batches, int[] ks, int threadCount, int runCount,
+    private static void Table(Stages.GradientRunner runner, int[] batches, int[] ks, int threadCount, int runCount,
         BenchClock timer, string modelName, string? torchArch, string python)
     {
-        using var forward = OrtSessions.Create(GradientGraphBuilder.BuildForwardOnly(source).ToByteArray(), choice, threadCount, out var used);
-        using var gradient = OrtSessions.Create(gradientModel, choice, threadCount, out _);
-        var imageName = forward.InputMetadata.Keys.Single();
-        var imageShape = forward.InputMetadata[imageName].Dimensions;
-        Console.WriteLine($"model {modelName}, device {used}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
+        Console.WriteLine($"model {modelName}, device {runner.Device}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
         Console.WriteLine($"{"batch",5} {"forward",9} {string.Join(" ", ks.Select(k => $"{"grad K=" + k,9} {"ratio",6}"))}{(torchArch is null ? "" : $" {"torch fwd",9} {string.Join(" ", ks.Select(k => $"{"torch K=" + k,10} {"speedup",7}"))}")}");
         foreach (var batch in batches)
         {
-            var image = new float[batch * imageShape.Skip(1).Aggregate(1, (a, b) => a * b)];
-            for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
-            long[] shape = [batch, .. imageShape.Skip(1).Select(d => (long)d)];
-            double forwardTime = timer.Median(runCount, () => Run(forward, imageName, image, shape, null, null));
-            var gradTimes = ks.Select(k => timer.Median(runCount, () => Run(gradient, imageName, image, shape, batch, k))).ToArray();
+            var image = TestPattern(batch, runner);
+            double forwardTime = timer.Median(runCount, () => runner.Scores(image, batch));
+            var gradTimes = ks.Select(k => timer.Median(runCount, () => runner.Gradients(image, batch, ClassIndex(batch, k)))).ToArray();
             var line = $"{batch,5} {forwardTime,9:F4} {string.Join(" ", gradTimes.Select(t => $"{t,9:F4} {t / forwardTime,6:F2}"))}";
             if (torchArch is { } arch)
             {
-                var torch = TorchBaseline(python, arch, batch, ks, threadCount, runCount, (int)shape[2]);
+                var torch = TorchBaseline(python, arch, batch, ks, threadCount, runCount, (int)runner.ImageShape[2]);
                 line += $" {torch.GetProperty("forward").GetDouble(),9:F4} " + string.Join(" ", ks.Select((k, i) =>
                 {
                     double t = torch.GetProperty($"gradient_k{k}").GetDouble();
@@ -97,13 +89,10 @@ public static class BenchCommand
     /// classes, then the gradient model for K classes; in forward passes of the crops (the unit of
     /// the cost: 1 + 1 + K x backward/forward at the least).
     /// </summary>
-    private static void SaliencyStage(byte[] gradientModel, DeviceChoice device, int threads, int runs, int crops, int classes, BenchClock timer)
+    private static void SaliencyStage(Stages.GradientRunner runner, int threads, int runs, int crops, int classes, BenchClock timer)
     {
-        using var runner = new Stages.GradientRunner(gradientModel, device, threads);
-        long[] shape = [crops, .. runner.ImageShape[1..]];
-        var image = new float[shape.Aggregate(1L, (a, b) => a * b)];
-        for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
-        var classIndex = Enumerable.Range(0, crops).Select(_ => Enumerable.Range(0, classes).Select(k => (long)(k * 97 % 1000)).ToArray()).ToArray();
+        var image = TestPattern(crops, runner);
+        var classIndex = ClassIndex(crops, classes);
         double forwardTime = timer.Median(runs, () => runner.Scores(image, crops));
         double stage = timer.Median(runs, () =>
         {
@@ -113,27 +102,23 @@ public static class BenchCommand
         Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {timer.Unit}): {stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }
 
+    /// <summary>A fixed, non-constant input for count images of the model's input shape.</summary>
+    private static float[] TestPattern(int count, Stages.GradientRunner runner)
+    {
+        var image = new float[count * runner.ImageShape[1..].Aggregate(1L, (a, b) => a * b)];
+        for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);
+        return image;
+    }
+
+    /// <summary>K different score indices for each of count images.</summary>
+    private static long[][] ClassIndex(int count, int classes) =>
+        Enumerable.Range(0, count).Select(n => Enumerable.Range(0, classes).Select(k => (long)((n * classes + k) * 37 % 1000)).ToArray()).ToArray();
+
     private static int[] ParseList(string option, string text, int max)
     {
         var values = text.Split(',').Select(part => int.TryParse(part.Trim(), out var v) ? v : -1).ToArray();
         if (values.Any(v => v < 1 || v > max)) throw new UsageException($"{option} '{text}': expected comma-separated whole numbers from 1 to {max}");
         return values;
-    }
-
-    /// <summary>One run as `run` makes it: the gradient model through I/O binding into a host array, the forward plainly.</summary>
-    private static void Run(InferenceSession session, string imageName, float[] image, long[] shape, int? batch, int? classes)
-    {
-        using var imageValue = OrtValue.CreateTensorValueFromMemory(image, shape);
-        if (batch is { } n && classes is { } k)
-        {
-            using var classIndex = OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, n * k).Select(i => (long)(i * 37 % 1000)).ToArray(), [n, k]);
-            using var gradient = OrtValue.CreateTensorValueFromMemory(new float[image.Length * k], [n, k, .. shape[1..]]);
-            BoundRun.Run(session, new Dictionary<string, OrtValue> { [imageName] = imageValue, [GradientModelContract.ClassIndexInput] = classIndex },
-                new Dictionary<string, OrtValue> { [GradientModelContract.InputGradOutput] = gradient });
-            return;
-        }
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, new Dictionary<string, OrtValue> { [imageName] = imageValue }, session.OutputNames);
     }
 
     private static JsonElement TorchBaseline(string python, string arch, int batch, int[] ks, int threads, int runs, int size)
