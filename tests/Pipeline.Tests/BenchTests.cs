@@ -46,7 +46,8 @@ public class BenchTests
     [Theory]
     [InlineData("--batch", "0")]
     [InlineData("--batch", "2,x")]
-    [InlineData("--classes", "1001")]
+    [InlineData("--classes", "257")]
+    [InlineData("--stage-classes", "300")]
     [InlineData("--threads", "0")]
     [InlineData("--runs", "0")]
     [InlineData("--crops", "11")]
@@ -57,5 +58,18 @@ public class BenchTests
 
         Assert.Equal(2, code);
         Assert.Contains(option == "--clock" ? value : option, stderr);
+    }
+
+    [Theory]
+    [InlineData("--batch", "64", "--classes", "5", "--batch x --classes = 320")]
+    [InlineData("--crops", "10", "--stage-classes", "30", "--crops x --stage-classes = 300")]
+    public void Bench_refuses_a_gradient_pass_too_large_for_memory_before_building_anything(string option, string value, string other, string otherValue, string named)
+    {
+        var (code, stdout, stderr) = CommandLine.Run("bench", "--model", MobileNet, option, value, other, otherValue);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains(named, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
     }
 }
