@@ -72,4 +72,22 @@ public class BenchTests
         Assert.Contains(named, stderr);
         Assert.Single(stderr.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void Bench_names_a_model_path_that_is_a_folder_or_empty_in_one_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-bench-").FullName;
+        try
+        {
+            var empty = Path.Combine(dir, "empty.onnx");
+            File.WriteAllBytes(empty, []);
+            foreach (var (path, reason) in new[] { (dir, "a folder, not a regular file"), (empty, "empty file, not an ONNX model") })
+            {
+                var (code, _, stderr) = CommandLine.Run("bench", "--model", path);
+                Assert.Equal(1, code);
+                Assert.Equal($"error: {path}: {reason}", stderr.Trim());
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -21,7 +21,7 @@ public static class FileKinds
         return (status.st_mode & FilePermissions.S_IFMT) switch
         {
             FilePermissions.S_IFREG => null,
-            FilePermissions.S_IFDIR => "a folder, not an image file",
+            FilePermissions.S_IFDIR => "a folder, not a regular file",
             FilePermissions.S_IFIFO => "a FIFO, not a regular file",
             FilePermissions.S_IFCHR or FilePermissions.S_IFBLK => "a device, not a regular file",
             FilePermissions.S_IFSOCK => "a socket, not a regular file",
