@@ -12,6 +12,9 @@ public sealed record BuildOptions
 
     /// <summary>The output whose flattened elements are the class scores; null: the model's only output.</summary>
     public string? ScoreOutput { get; init; }
+
+    /// <summary>Also output the Grad-CAM map of the last spatial feature layer (the CLI's --cam).</summary>
+    public bool ClassActivation { get; init; }
 }
 
 /// <summary>
@@ -39,9 +42,14 @@ public static class GradientGraphBuilder
         var path = GradientPath.Find(graph, image.Name, scoreTensor);
         Refuse(path, facts, shapeFailures);
 
-        var inputGrad = EmitBackward(graph, path, image, scoreTensor, facts, e, options.Method);
+        var feature = options.ClassActivation
+            ? ClassActivationMap.FeatureTensor(path, facts, image.Name)
+              ?? throw new GraphException("--cam: no tensor on the path to the score has the shape [N, C, h, w] with more than one position")
+            : null;
+        var (inputGrad, cam) = EmitBackward(graph, path, image, scoreTensor, facts, e, options.Method, feature);
         AddOutputs(graph, image, inputGrad);
-        AddMetadata(model, options, sourceBytes, image, scoreOutput, scoreTensor);
+        if (cam != null) AddCamOutput(graph, cam, facts.Shape(feature!));
+        AddMetadata(model, options, sourceBytes, image, scoreOutput, scoreTensor, feature);
         return model;
     }
 
@@ -152,8 +160,9 @@ public static class GradientGraphBuilder
         if (problems.Count > 0) throw new UnsupportedOpsException(problems);
     }
 
-    private static string EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
-        ForwardFacts facts, GraphEmitter e, AttributionMethod method)
+    /// <summary>The image's gradient [N, K, C, H, W], and the Grad-CAM map [N, K, h, w] of the feature tensor when one is given.</summary>
+    private static (string InputGrad, string? Cam) EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
+        ForwardFacts facts, GraphEmitter e, AttributionMethod method, string? feature)
     {
         var imageShape = facts.Shape(image.Name);
         var scoreShape = facts.Shape(scoreTensor);
@@ -192,7 +201,8 @@ public static class GradientGraphBuilder
             }
         }
         var dImage = Total(image.Name) ?? throw new GraphException($"the score '{scoreTensor}' does not depend on the image");
-        return e.Reshape(dImage, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(imageShape[1..])));
+        var cam = feature == null ? null : ClassActivationMap.Emit(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage);
+        return (e.Reshape(dImage, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(imageShape[1..]))), cam);
     }
 
     private static void AddOutputs(GraphProto graph, ValueInfoProto image, string inputGrad)
@@ -219,7 +229,23 @@ public static class GradientGraphBuilder
         graph.Output.Add(output);
     }
 
-    private static void AddMetadata(ModelProto model, BuildOptions options, byte[] sourceBytes, ValueInfoProto image, string scoreOutput, string scoreTensor)
+    private static void AddCamOutput(GraphProto graph, string cam, long[] featureShape)
+    {
+        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "grad/class_activation", Input = { cam }, Output = { GradientModelContract.ClassActivationOutput } });
+        var output = new ValueInfoProto
+        {
+            Name = GradientModelContract.ClassActivationOutput,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float, Shape = new TensorShapeProto() } },
+        };
+        var dims = output.Type.TensorType.Shape.Dim;
+        dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.BatchDim });
+        dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.ClassesDim });
+        dims.Add(new TensorShapeProto.Types.Dimension { DimValue = featureShape[2] });
+        dims.Add(new TensorShapeProto.Types.Dimension { DimValue = featureShape[3] });
+        graph.Output.Add(output);
+    }
+
+    private static void AddMetadata(ModelProto model, BuildOptions options, byte[] sourceBytes, ValueInfoProto image, string scoreOutput, string scoreTensor, string? feature)
     {
         void Set(string key, string value)
         {
@@ -233,5 +259,6 @@ public static class GradientGraphBuilder
         Set(GradientModelContract.ImageInputKey, image.Name);
         Set(GradientModelContract.ScoreOutputKey, scoreOutput);
         Set(GradientModelContract.ScoreTensorKey, scoreTensor);
+        if (feature != null) Set(GradientModelContract.CamTensorKey, feature);
     }
 }

@@ -9,6 +9,9 @@ public static class GradientModelContract
     /// <summary>float [N, K, C, H, W]: d score[n, class_index[n, k]] / d image[n].</summary>
     public const string InputGradOutput = "input_grad";
 
+    /// <summary>float [N, K, h, w], only with --cam: the Grad-CAM map of the last spatial feature layer (<see cref="ClassActivationMap"/>).</summary>
+    public const string ClassActivationOutput = "class_activation";
+
     public const string BatchDim = "N";
     public const string ClassesDim = "K";
 
@@ -20,6 +23,8 @@ public static class GradientModelContract
     public const string ScoreOutputKey = "gradient.score_output";
     public const string ScoreTensorKey = "gradient.score_tensor";
     public const string ImageInputKey = "gradient.image_input";
+    /// <summary>The feature tensor of the class_activation output, when the model has one.</summary>
+    public const string CamTensorKey = "gradient.cam_tensor";
 
     public static string BuilderVersion =>
         typeof(GradientModelContract).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -51,13 +51,15 @@ public static class RunCommand
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
     private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
+    private static readonly Option<string> Map = new("--map") { Description = "the map boxes come from: saliency (the model's input gradient, default), cam (Grad-CAM; export-grad --cam) or saliency-x-cam (their product)", DefaultValueFactory = _ => "saliency" };
+
     public static Command Create()
     {
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
             Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
-            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise,
+            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map,
         };
         command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
         return command;
@@ -89,6 +91,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
+            Map = MapKinds.Parse(parse.GetValue(Map)!),
         };
         return new RunRequest
         {

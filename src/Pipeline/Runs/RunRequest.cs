@@ -41,5 +41,6 @@ public sealed record RunRequest
         ["--no-report"] = (!Report).ToString(),
         ["--save-npy"] = SaveNpy.ToString(),
         ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        ["--map"] = MapKinds.Name(Explain.Map),
     };
 }

@@ -24,6 +24,8 @@ public sealed class GradientRunner : IDisposable
     public IReadOnlyDictionary<string, string> Metadata { get; }
     /// <summary>The score output is a Softmax's: already probabilities.</summary>
     public bool OutputIsSoftmax { get; }
+    /// <summary>[h, w] of the Grad-CAM output (export-grad --cam); null when the model has none.</summary>
+    public long[]? CamShape { get; }
 
     public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads, string modelName = "the model")
     {
@@ -42,6 +44,8 @@ public sealed class GradientRunner : IDisposable
         }
         catch (OnnxRuntimeException e) { throw new InputException($"{modelName}: ONNX Runtime cannot load it ({Messages.FirstLine(e.Message)})"); }
         ImageShape = _gradient.InputMetadata[ImageInput].Dimensions.Select(d => (long)d).ToArray();
+        if (_gradient.OutputMetadata.TryGetValue(GradientModelContract.ClassActivationOutput, out var cam))
+            CamShape = cam.Dimensions[2..].Select(d => (long)d).ToArray();
     }
 
     /// <summary>The score output, [count, scores].</summary>
@@ -57,17 +61,32 @@ public sealed class GradientRunner : IDisposable
     public int ScoreCount() => Scores(new float[ImageShape.Skip(1).Aggregate(1L, (a, b) => a * b)], 1).Length;
 
     /// <summary>input_grad [count, K, C, H, W] for classIndex [count][K] (score indices), written by the session into the returned array.</summary>
-    public float[] Gradients(float[] images, int count, long[][] classIndex)
+    public float[] Gradients(float[] images, int count, long[][] classIndex) => Run(images, count, classIndex, withCam: false).Gradients;
+
+    /// <summary>
+    /// input_grad as <see cref="Gradients"/>, and with <paramref name="withCam"/> the Grad-CAM maps
+    /// [count, K, h, w] from the same pass (the model must have them: <see cref="CamShape"/>).
+    /// </summary>
+    public (float[] Gradients, float[]? Cam) Run(float[] images, int count, long[][] classIndex, bool withCam)
     {
         long[] perImage = ImageShape[1..];
-        var gradients = new float[count * classIndex[0].Length * Shapes.Product(perImage)];
+        int k = classIndex[0].Length;
+        var gradients = new float[count * k * Shapes.Product(perImage)];
         using var image = OrtValue.CreateTensorValueFromMemory(images, [count, .. perImage]);
-        using var classes = OrtValue.CreateTensorValueFromMemory(classIndex.SelectMany(r => r).ToArray(), [count, classIndex[0].Length]);
-        using var output = OrtValue.CreateTensorValueFromMemory(gradients, [count, classIndex[0].Length, .. perImage]);
-        BoundRun.Run(_gradient,
-            new Dictionary<string, OrtValue> { [ImageInput] = image, [GradientModelContract.ClassIndexInput] = classes },
-            new Dictionary<string, OrtValue> { [GradientModelContract.InputGradOutput] = output });
-        return gradients;
+        using var classes = OrtValue.CreateTensorValueFromMemory(classIndex.SelectMany(r => r).ToArray(), [count, k]);
+        using var output = OrtValue.CreateTensorValueFromMemory(gradients, [count, k, .. perImage]);
+        var outputs = new Dictionary<string, OrtValue> { [GradientModelContract.InputGradOutput] = output };
+        float[]? cam = null;
+        OrtValue? camValue = null;
+        if (withCam)
+        {
+            var camShape = CamShape ?? throw new InvalidOperationException("the gradient model has no class_activation output");
+            cam = new float[count * k * Shapes.Product(camShape)];
+            outputs[GradientModelContract.ClassActivationOutput] = camValue = OrtValue.CreateTensorValueFromMemory(cam, [count, k, .. camShape]);
+        }
+        using (camValue)
+            BoundRun.Run(_gradient, new Dictionary<string, OrtValue> { [ImageInput] = image, [GradientModelContract.ClassIndexInput] = classes }, outputs);
+        return (gradients, cam);
     }
 
     public void Dispose()

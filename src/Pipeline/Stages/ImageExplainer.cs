@@ -24,6 +24,9 @@ public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, Lo
     /// <summary>SmoothGrad copies and noise (plain gradient maps by default).</summary>
     public SmoothGrad Smooth { get; init; } = SmoothGrad.Plain;
 
+    /// <summary>The map boxes are drawn from: the saliency map (default), Grad-CAM, or their product.</summary>
+    public MapKind Map { get; init; } = MapKind.Saliency;
+
     /// <summary>
     /// Classes per backward pass. ONNX Runtime's memory grows with crops x classes; the top 5 and the
     /// ground-truth class go in one pass, larger --top values in several.
@@ -92,6 +95,8 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         var wanted = groundTruthClass is { } gt && !best.Contains(gt) ? [.. best, gt] : best;
         var maps = new float[wanted.Length][];
         int side = layout.Side, perClass = 3 * side * side;
+        bool withCam = settings.Map != MapKind.Saliency;
+        int perCam = withCam ? (int)runner.CamShape!.Aggregate(1L, (a, b) => a * b) : 0;
         foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPass))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
@@ -99,11 +104,13 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
             var sums = new double[n * chunk.Length][];
             for (int copy = 0; copy < settings.Smooth.Copies; copy++)
             {
-                var gradients = runner.Gradients(settings.Smooth.NoisyCopy(tensor, side, copy, card.Pixels), n, classIndex);
+                var (gradients, cams) = runner.Run(settings.Smooth.NoisyCopy(tensor, side, copy, card.Pixels), n, classIndex, withCam);
                 for (int c = 0; c < n; c++)
                 for (int j = 0; j < chunk.Length; j++)
                 {
-                    var map = SaliencyMaps.FromGradient(gradients.AsSpan((c * chunk.Length + j) * perClass, perClass), 3, side, side);
+                    int index = c * chunk.Length + j;
+                    var map = CropMaps.For(settings.Map, gradients.AsSpan(index * perClass, perClass),
+                        withCam ? cams.AsSpan(index * perCam, perCam) : default, runner.CamShape, side);
                     var sum = sums[c * chunk.Length + j] ??= new double[map.Length];
                     for (int i = 0; i < map.Length; i++) sum[i] += map[i];
                 }

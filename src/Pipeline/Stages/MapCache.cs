@@ -16,7 +16,8 @@ public sealed record CachedMaps(int[] Classes, float[] Scores, float[][] Maps);
 public sealed class MapCache(string folder, string modelSha256, string cardJson, ExplainSettings settings)
 {
     private readonly string _settings = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{modelSha256}\n{cardJson}\n{settings.Crops}\n{settings.WorkingSide}\n{settings.Top}" + (settings.Smooth == SmoothGrad.Plain ? "" : $"\n{settings.Smooth}"))))[..16];
+        $"{modelSha256}\n{cardJson}\n{settings.Crops}\n{settings.WorkingSide}\n{settings.Top}" + (settings.Smooth == SmoothGrad.Plain ? "" : $"\n{settings.Smooth}")
+        + (settings.Map == MapKind.Saliency ? "" : $"\nmap {settings.Map}"))))[..16];
 
     /// <summary>The cache key of an image file: its content's hash and the run's settings.</summary>
     public string KeyFor(string imagePath)

@@ -1,0 +1,30 @@
+namespace GradientGraphs.Building;
+
+/// <summary>
+/// Grad-CAM (Selvaraju et al. 2017, "Grad-CAM: visual explanations from deep networks via
+/// gradient-based localization"): the class activation map of the last spatial feature layer A,
+/// cam[n, k] = ReLU(sum_c alpha[n, k, c] A[n, c]), alpha[n, k, c] = mean over positions of dS_k / dA[n, c].
+/// The backward signal at A is the model's rule's; where no rectifier lies between A and the score
+/// (global pooling and a linear classifier, as in most ConvNets) every rule gives the gradient there.
+/// </summary>
+public static class ClassActivationMap
+{
+    /// <summary>
+    /// The feature layer: the last tensor on the path, in forward order, of shape [N, C, h, w] with
+    /// more than one position; null when the network keeps no such tensor (no spatial map to give).
+    /// </summary>
+    public static string? FeatureTensor(GradientPath path, ForwardFacts facts, string image) =>
+        path.Nodes.SelectMany(n => n.Output)
+            .Where(t => t != image && path.Reaches(t) && facts.HasShape(t))
+            .LastOrDefault(t => facts.Shape(t) is { Length: 4 } s && Shapes.HasBatch(s) && s[2] * s[3] > 1);
+
+    /// <summary>The map [N, K, h, w] from the feature tensor A [N, C, h, w] and its backward signal dA [N*K, C, h, w].</summary>
+    public static string Emit(GraphEmitter e, string feature, string featureGrad, long[] featureShape, string classesPerImage)
+    {
+        long channels = featureShape[1], positions = featureShape[2] * featureShape[3];
+        var alpha = e.Mul(e.ReduceSum(featureGrad, [2, 3]), e.Scalar(1f / positions));
+        var perClass = e.Reshape(alpha, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(channels, 1, 1)));
+        var weighted = e.Mul(perClass, e.Unsqueeze(feature, 1));
+        return e.Relu(e.ReduceSum(weighted, [2], keepDims: false));
+    }
+}

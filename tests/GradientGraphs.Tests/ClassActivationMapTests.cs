@@ -1,0 +1,112 @@
+using GradientGraphs.Building;
+using GradientGraphs.Onnx;
+using GradientGraphs.Tests.Support;
+
+namespace GradientGraphs.Tests;
+
+/// <summary>
+/// export-grad --cam: the class_activation output against Grad-CAM computed independently: the
+/// feature tensor read from the forward pass, its gradient by central differences of the layers
+/// after it (a separate model with the same weights), then ReLU(sum_c mean(dS/dA_c) A_c).
+/// </summary>
+public class ClassActivationMapTests
+{
+    private const int Channels = 3, Side = 5, Classes = 4;
+
+    /// <summary>Weights shared by the whole model and by its head (the layers after the feature tensor).</summary>
+    private static readonly float[] ConvWeights = Values(1, Channels * 2 * 3 * 3);
+    private static readonly float[] GemmWeights = Values(2, Classes * Channels);
+    private static readonly float[] GemmBias = Values(3, Classes);
+
+    private static float[] Values(int seed, int count)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    /// <summary>
+    /// Global pooling, a linear layer and a square: the score is not linear in the features, so the
+    /// gradient at the feature tensor differs between images and classes.
+    /// </summary>
+    private static string Head(TinyGraph g, string features)
+    {
+        var pooled = g.Op("Flatten", [g.Op("GlobalAveragePool", [features])], n => n.Set("axis", 1L));
+        var linear = g.Op("Gemm", [pooled, g.Constant([Classes, Channels], GemmWeights), g.Constant([Classes], GemmBias)], n => n.Set("transB", 1L));
+        return g.Op("Mul", [linear, linear]);
+    }
+
+    [Fact]
+    public void Class_activation_is_grad_cam_of_the_last_spatial_layer()
+    {
+        var g = new TinyGraph([1, 2, Side, Side]);
+        var features = g.Op("Relu", [g.Op("Conv", [g.X, g.Constant([Channels, 2, 3, 3], ConvWeights)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }))]);
+        var score = Head(g, features);
+        var model = GradientGraphBuilder.Build(g.Finish(score, features), new BuildOptions { ClassActivation = true, ScoreOutput = score });
+        Assert.Equal(features, model.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+
+        const int images = 2;
+        var input = Values(4, images * 2 * Side * Side);
+        long[][] classIndex = [[0, 2, 3], [3, 1, 0]];
+        using var ort = new Ort(Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var run = ort.Run(input, [images, 2, Side, Side], classIndex);
+        var (cam, camShape) = run[GradientModelContract.ClassActivationOutput];
+        Assert.Equal([images, 3, Side, Side], camShape);
+        var a = run[features].Values;
+
+        var h = new TinyGraph([1, Channels, Side, Side]);
+        using var head = new Ort(h.Finish(Head(h, h.X)));
+        int plane = Side * Side, perImage = Channels * plane;
+        double largest = 0, worst = 0;
+        for (int n = 0; n < images; n++)
+        {
+            var featuresOfImage = a.AsSpan(n * perImage, perImage).ToArray();
+            for (int k = 0; k < classIndex[n].Length; k++)
+            {
+                int cls = (int)classIndex[n][k];
+                var alpha = new double[Channels];
+                for (int i = 0; i < perImage; i++)
+                {
+                    // The score is quadratic in the features: a central difference is exact up to rounding.
+                    const float step = 1e-2f;
+                    var plus = (float[])featuresOfImage.Clone();
+                    var minus = (float[])featuresOfImage.Clone();
+                    plus[i] += step;
+                    minus[i] -= step;
+                    double derivative = (Score(head, plus, cls) - Score(head, minus, cls)) / (2 * step);
+                    alpha[i / plane] += derivative / plane;
+                }
+                for (int p = 0; p < plane; p++)
+                {
+                    double expected = Math.Max(0, Enumerable.Range(0, Channels).Sum(c => alpha[c] * featuresOfImage[c * plane + p]));
+                    double actual = cam[(n * classIndex[n].Length + k) * plane + p];
+                    largest = Math.Max(largest, Math.Abs(expected));
+                    worst = Math.Max(worst, Math.Abs(expected - actual));
+                }
+            }
+        }
+        Assert.True(largest > 0.1, "every map is zero: the test would not see a wrong one");
+        Assert.True(worst <= 2e-3 * largest, $"largest difference {worst} against largest value {largest}");
+    }
+
+    private static double Score(Ort head, float[] features, int cls) =>
+        head.Run(features, [1, Channels, Side, Side])[head.OutputNames[0]].Values[cls];
+
+    [Fact]
+    public void Class_activation_is_refused_when_no_spatial_layer_reaches_the_score()
+    {
+        var g = new TinyGraph([1, 3, 1, 1]);
+        var score = g.Op("Gemm", [g.Op("Flatten", [g.X], n => n.Set("axis", 1L)), g.Weights(4, 3)], n => n.Set("transB", 1L));
+        var error = Assert.Throws<GraphException>(() => GradientGraphBuilder.Build(g.Finish(score), new BuildOptions { ClassActivation = true }));
+        Assert.Contains("--cam", error.Message);
+    }
+
+    [Fact]
+    public void Without_cam_the_model_has_no_class_activation_output()
+    {
+        var g = new TinyGraph([1, 2, Side, Side]);
+        var features = g.Op("Relu", [g.Op("Conv", [g.X, g.Constant([Channels, 2, 3, 3], ConvWeights)])]);
+        var model = GradientGraphBuilder.Build(g.Finish(Head(g, features)), new BuildOptions());
+        Assert.DoesNotContain(model.Graph.Output, o => o.Name == GradientModelContract.ClassActivationOutput);
+        Assert.DoesNotContain(model.MetadataProps, p => p.Key == GradientModelContract.CamTensorKey);
+    }
+}
