@@ -67,6 +67,29 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     [Fact]
+    public void Images_computed_in_parallel_give_the_same_files_and_a_killed_parallel_run_resumes_to_them()
+    {
+        var whole = Uninterrupted();
+        var parallel = Path.Combine(_dir, "parallel");
+        var (code, _, stderr) = CommandLine.Run(Args(parallel, "--parallel-images", "3"));
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, parallel);
+
+        var killed = Path.Combine(_dir, "parallel-killed");
+        using (var process = Subprocess.Start(Args(killed, "--parallel-images", "3")))
+        {
+            var watch = Stopwatch.StartNew();
+            while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2) && Finished(killed) < 2) Thread.Sleep(2);
+            if (!process.HasExited) process.Kill();
+            process.WaitForExit();
+        }
+        Assert.True(Finished(killed) < 7, "the kill came too late to test anything");
+        (code, _, stderr) = CommandLine.Run(Args(killed, "--parallel-images", "2"));
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, killed);
+    }
+
+    [Fact]
     public void Rows_of_an_image_cut_by_a_kill_are_removed_on_resume()
     {
         var whole = Uninterrupted();

@@ -21,7 +21,7 @@ public static class BatchRun
         var modelBytes = ModelFiles.Read(request.Model);
         var modelSha = RunFingerprint.Sha256(modelBytes);
         var images = ImageList.From(request.Images);
-        using var runner = new GradientRunner(modelBytes, request.Device, request.Threads, request.Model.FullName);
+        using var runner = new GradientRunner(modelBytes, request.Device, request.ThreadsPerImage, request.Model.FullName);
         var card = RunCommand.CardFor(runner, request.Card, request.Model.Name);
         var cardJson = card.ToJson();
         card.CheckFits(runner.ImageShape, runner.ScoreCount(), request.Model.Name);
@@ -56,32 +56,32 @@ public static class BatchRun
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = finished.Count;
         var progress = new ProgressLine(mine.Count, before, request.Quiet);
-        progress.Run(mine.Where(i => !finished.Contains(i.Index)).ToList(), image =>
+        ImageOutcome Compute(ImageEntry image)
         {
             int? gtClass = truth != null && truth.TryGetValue(image.Id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
-            ImageRows rows;
-            ImageStatus status;
-            double saliency = 0, localisation = 0;
             try
             {
                 using var result = explainer.Explain(image.Path, gtClass);
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
                 if (request.Report) ReportThumbnails.Save(request.OutDir, image.Id, result, truth?.GetValueOrDefault(image.Id));
                 if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
-                rows = outputs.Scored(image, result, card);
-                status = result.Original.Warning == null ? ImageStatus.Ok : ImageStatus.Warning;
-                (saliency, localisation) = (result.SaliencySeconds, result.LocalisationSeconds);
-                if (result.Original.Warning is { } warning) progress.Note($"warning: {image.Path}: {warning}");
+                var warning = result.Original.Warning is { } w ? $"warning: {image.Path}: {w}" : null;
+                return new ImageOutcome(image, outputs.Scored(image, result, card), warning == null ? ImageStatus.Ok : ImageStatus.Warning,
+                    result.SaliencySeconds, result.LocalisationSeconds, warning);
             }
             catch (Exception e) when (e is not OutOfMemoryException && NativeLibraries.Missing(e) == null && !IsOutputFailure(e, request.OutDir))
             {
                 // Whatever one image does, the run goes on and keeps what it has.
                 var reason = Messages.FirstLine(e.Message).Replace(image.Path + ": ", "");
-                rows = outputs.Failed(image.Id, image.Path, e is InputException ? reason : $"{e.GetType().Name}: {reason}");
-                status = ImageStatus.Failed;
-                progress.Note($"skipped {image.Path}: {reason}");
+                return new ImageOutcome(image, outputs.Failed(image.Id, image.Path, e is InputException ? reason : $"{e.GetType().Name}: {reason}"),
+                    ImageStatus.Failed, 0, 0, $"skipped {image.Path}: {reason}");
             }
-            outputs.Commit(image.Index, status, rows, saliency, localisation);
+        }
+        var todo = mine.Where(i => !finished.Contains(i.Index)).ToList();
+        progress.Run(OrderedWork.Ahead(todo, request.ParallelImages, Compute), done =>
+        {
+            if (done.Note != null) progress.Note(done.Note);
+            outputs.Commit(done.Image.Index, done.Status, done.Rows, done.SaliencySeconds, done.LocalisationSeconds);
         });
         if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
 
@@ -97,6 +97,9 @@ public static class BatchRun
         }
         return CommandErrors.Done;
     }
+
+    /// <summary>One image's rows and status, computed on a worker, committed in list order.</summary>
+    private sealed record ImageOutcome(ImageEntry Image, ImageRows Rows, ImageStatus Status, double SaliencySeconds, double LocalisationSeconds, string? Note);
 
     /// <summary>A failure to write the run's own folder (e.g. its maps on a full disk) stops the run; it is not the image's fault.</summary>
     private static bool IsOutputFailure(Exception e, string outDir) =>

@@ -17,7 +17,7 @@ public sealed class ProgressLine(int total, int finishedBefore, bool quiet)
     private int _done;
 
     /// <summary>Calls `step` for each item, with the display running around it.</summary>
-    public void Run<T>(IReadOnlyList<T> items, Action<T> step)
+    public void Run<T>(IEnumerable<T> items, Action<T> step)
     {
         if (quiet || !_terminal)
         {

@@ -22,6 +22,8 @@ public static class RunReport
             ["options"] = request.OutputOptions(),
             ["arguments"] = request.Arguments,
             ["device"] = device,
+            ["threads"] = request.Threads,
+            ["parallelImages"] = request.ParallelImages,
             ["shard"] = request.Shard.ToString(),
             ["truth"] = request.Truth?.FullName,
             ["versions"] = Versions(),

@@ -13,6 +13,10 @@ public sealed record RunRequest
     public required ExplainSettings Explain { get; init; }
     public required DeviceChoice Device { get; init; }
     public required int Threads { get; init; }
+    /// <summary>Images computed at once (--parallel-images); the threads are shared out among them.</summary>
+    public int ParallelImages { get; init; } = 1;
+    /// <summary>ONNX Runtime threads for each image in flight.</summary>
+    public int ThreadsPerImage => Math.Max(1, Threads / ParallelImages);
     public FileInfo? Card { get; init; }
     public FileInfo? Truth { get; init; }
     public DirectoryInfo? MapCache { get; init; }
