@@ -29,8 +29,9 @@ public static class BenchCommand
         var crops = new Option<int>("--crops") { Description = "crops per image for the saliency-stage figure (0: none)", DefaultValueFactory = _ => 10 };
         var stageClasses = new Option<int>("--stage-classes") { Description = "classes per image for the saliency-stage figure", DefaultValueFactory = _ => 5 };
         var stageOnly = new Option<bool>("--stage-only") { Description = "print only the saliency-stage figure (and the process's peak memory)" };
+        var parallelImages = new Option<int>("--parallel-images") { Description = "saliency-stage figure: images computed at once, sharing the threads, as run does (1 to 64; run's default is 2)", DefaultValueFactory = _ => 1 };
         var profile = new Option<bool>("--profile") { Description = "also print where the gradient model spends its time, by op type (ONNX Runtime profiling)" };
-        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses, stageOnly };
+        var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses, stageOnly, parallelImages };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = ModelFiles.Read(parse.GetValue(model)!);
@@ -40,18 +41,23 @@ public static class BenchCommand
             OptionRanges.Check("--runs", runCount, 1, 100_000);
             OptionRanges.Check("--crops", parse.GetValue(crops), 0, 10);
             OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, MaxFoldedBatch);
+            int parallel = OptionRanges.Check("--parallel-images", parse.GetValue(parallelImages), 1, 64);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
             var timer = new BenchClock(parse.GetValue(clock) == "cpu");
             var batchSizes = ParseList("--batch", parse.GetValue(batches)!, MaxFoldedBatch);
             CheckFoldedBatch("--batch x --classes", parse.GetValue(stageOnly) ? 0 : batchSizes.Max() * ks.Max());
-            CheckFoldedBatch("--crops x --stage-classes", parse.GetValue(crops) * parse.GetValue(stageClasses));
+            CheckFoldedBatch("--crops x --stage-classes x --parallel-images", parse.GetValue(crops) * parse.GetValue(stageClasses) * parallel);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
             // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
             using var runner = new Stages.GradientRunner(gradientModel, choice, threadCount);
             if (!parse.GetValue(stageOnly))
                 Table(runner, batchSizes, ks, threadCount, runCount, timer, parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
             if (parse.GetValue(crops) > 0)
-                SaliencyStage(runner, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
+            {
+                // Images at once share the threads out, as run does: sessions of threads / P each, called from P threads.
+                using var shared = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, Math.Max(1, threadCount / parallel)) : null;
+                SaliencyStage(runner, shared ?? runner, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
+            }
             if (parse.GetValue(profile))
                 OpProfile.Print(gradientModel, runner.ImageInput, runner.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
             using var self = Process.GetCurrentProcess();
@@ -88,20 +94,29 @@ public static class BenchCommand
 
     /// <summary>
     /// run's saliency stage for one image, as run makes it: a forward pass of the crops to rank the
-    /// classes, then the gradient model for K classes; in forward passes of the crops (the unit of
-    /// the cost: 1 + 1 + K x backward/forward at the least).
+    /// classes, then the gradient model for K classes; in forward passes of the crops at all the
+    /// threads (the unit of the cost: 1 + 1 + K x backward/forward at the least). With P images at
+    /// once, P stages run together on `stageRunner` (threads / P each) and the time is divided by P.
     /// </summary>
-    private static void SaliencyStage(Stages.GradientRunner runner, int threads, int runs, int crops, int classes, BenchClock timer)
+    private static void SaliencyStage(Stages.GradientRunner runner, Stages.GradientRunner stageRunner, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
     {
         var image = TestPattern(crops, runner);
         var classIndex = ClassIndex(crops, classes);
         double forwardTime = timer.Median(runs, () => runner.Scores(image, crops));
+        void OneImage()
+        {
+            stageRunner.Scores(image, crops);
+            stageRunner.Gradients(image, crops, classIndex);
+        }
         double stage = timer.Median(runs, () =>
         {
-            runner.Scores(image, crops);
-            runner.Gradients(image, crops, classIndex);
-        });
-        Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {timer.Unit}): {stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
+            if (parallel == 1) { OneImage(); return; }
+            var workers = Enumerable.Range(0, parallel).Select(_ => new Thread(OneImage)).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+        }) / parallel;
+        Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {parallel} image{(parallel == 1 ? "" : "s")} at once, {timer.Unit}): " +
+            $"{stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }
 
     /// <summary>A fixed, non-constant input for count images of the model's input shape.</summary>
