@@ -143,12 +143,19 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
     [InlineData("--method", "magic")]
     [InlineData("--device", "tpu")]
     [InlineData("--no-such-option", "1")]
+    [InlineData("--parallel-images", "0")]
+    [InlineData("--parallel-images", "65")]
+    [InlineData("--parallel-images", "two")]
+    [InlineData("--threads", "1.5")]
+    [InlineData("--smoothing", "wide")]
+    [InlineData("--map", "gradcam")]
     public void An_option_out_of_range_is_a_usage_error_with_exit_code_2(string option, string value)
     {
         var run = Run(GoodImages("options"), option, value);
         Assert.Equal(2, run.Code);
         Assert.Contains(option, run.Stderr);
         Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.DoesNotContain("System.", run.Stderr); // "expected a whole number", not a .NET type name
         Assert.False(File.Exists(Path.Combine(run.Out, "loc.csv")));
     }
 

@@ -15,8 +15,18 @@ public static class PipelineCli
     {
         var parse = Root().Parse(args);
         if (parse.Errors.Count == 0 || parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?")) return parse.Invoke();
-        foreach (var error in parse.Errors) Console.Error.WriteLine($"usage error: {error.Message}");
+        foreach (var error in parse.Errors) Console.Error.WriteLine($"usage error: {Readable(error.Message)}");
         Console.Error.WriteLine("(Pipeline --help lists the commands; Pipeline COMMAND --help their options)");
         return CommandErrors.Usage;
     }
+
+    /// <summary>System.CommandLine names .NET types in its parse errors; a user reads "expected a whole number".</summary>
+    private static string Readable(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @" as expected type '(?:System\.Nullable`1\[)?System\.(\w+)\]?'", m => m.Groups[1].Value switch
+        {
+            "Int32" or "Int64" => ": expected a whole number",
+            "Double" or "Single" => ": expected a number",
+            "Boolean" => ": expected true or false",
+            var other => $": expected {other}",
+        });
 }
