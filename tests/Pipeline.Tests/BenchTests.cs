@@ -22,7 +22,7 @@ public class BenchTests
         // The times are printed to 4 decimals (a few percent of a 4 ms forward), the ratios from the unrounded times.
         Assert.InRange(cells[2] / cells[1], cells[3] * 0.97 - 0.01, cells[3] * 1.03 + 0.01);
         Assert.InRange(cells[4] / cells[1], cells[5] * 0.97 - 0.01, cells[5] * 1.03 + 0.01);
-        var stage = Regex.Match(stdout, @"saliency stage per image \(2 crops, K=2, cpu, 1 threads, CPU seconds\): ([\d.]+) = ([\d.]+) forward passes of the 2 crops \(([\d.]+) each\)");
+        var stage = Regex.Match(stdout, @"saliency stage per image \(2 crops, K=2, cpu, 1 threads, 1 image at once, CPU seconds\): ([\d.]+) = ([\d.]+) forward passes of the 2 crops \(([\d.]+) each\)");
         Assert.True(stage.Success, stdout);
         double total = double.Parse(stage.Groups[1].Value, CultureInfo.InvariantCulture), forwards = double.Parse(stage.Groups[2].Value, CultureInfo.InvariantCulture);
         double forward = double.Parse(stage.Groups[3].Value, CultureInfo.InvariantCulture);
@@ -43,11 +43,26 @@ public class BenchTests
         Assert.Matches(@"^peak memory of this process: \d+ MB$", lines[1]);
     }
 
+    [Fact]
+    public void Stage_with_images_at_once_names_them_and_divides_the_time_among_them()
+    {
+        var (code, stdout, stderr) = CommandLine.Run("bench", "--model", MobileNet, "--stage-only", "--threads", "2", "--runs", "1", "--crops", "1",
+            "--stage-classes", "1", "--parallel-images", "2", "--clock", "cpu");
+
+        Assert.True(code == 0, stderr);
+        var stage = Regex.Match(stdout, @"saliency stage per image \(1 crops, K=1, cpu, 2 threads, 2 images at once, CPU seconds\): ([\d.]+) = ([\d.]+) forward passes");
+        Assert.True(stage.Success, stdout);
+        // Per image, a ranking forward and a gradient pass cost more than two forwards, whatever runs beside them.
+        Assert.True(double.Parse(stage.Groups[2].Value, CultureInfo.InvariantCulture) > 2, stdout);
+    }
+
     [Theory]
     [InlineData("--batch", "0")]
     [InlineData("--batch", "2,x")]
     [InlineData("--classes", "257")]
     [InlineData("--stage-classes", "300")]
+    [InlineData("--parallel-images", "0")]
+    [InlineData("--parallel-images", "65")]
     [InlineData("--threads", "0")]
     [InlineData("--runs", "0")]
     [InlineData("--crops", "11")]
@@ -62,7 +77,8 @@ public class BenchTests
 
     [Theory]
     [InlineData("--batch", "64", "--classes", "5", "--batch x --classes = 320")]
-    [InlineData("--crops", "10", "--stage-classes", "30", "--crops x --stage-classes = 300")]
+    [InlineData("--crops", "10", "--stage-classes", "30", "--crops x --stage-classes x --parallel-images = 300")]
+    [InlineData("--parallel-images", "6", "--crops", "10", "--crops x --stage-classes x --parallel-images = 300")]
     public void Bench_refuses_a_gradient_pass_too_large_for_memory_before_building_anything(string option, string value, string other, string otherValue, string named)
     {
         var (code, stdout, stderr) = CommandLine.Run("bench", "--model", MobileNet, option, value, other, otherValue);
