@@ -11,11 +11,6 @@ out = os.path.join(ROOT, "out")
 caches = {"cam": os.path.join(out, f"tune-cache-{model}-cam"), "guided": os.path.join(out, f"tune-cache-{model}-guided")}
 
 
-def norm(m):
-    lo, hi = m.min(), m.max()
-    return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
-
-
 # variant -> function(cam map, guided map) -> (map, sigma, power, tail)
 V = {"guided s5 p1": lambda c, b: (b, 0.05, 1, 0.05)}
 for s in (0.0, 0.02, 0.05):
@@ -35,14 +30,10 @@ ids = wnids()
 files = images()[:limit] if limit else images()
 wrong = {n: 0 for n in names}
 t0 = time.time()
-for path in files:
-    image_id = os.path.basename(path).split(".")[0]
-    h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
-    ww, wh = working(w, h)
+for path, image_id, (w, h), (ww, wh), truths in each_image(files, gt):
     cc, _, mc = load(cache_file(caches["cam"], path))
     cb, _, mb = load(cache_file(caches["guided"], path))
     assert cc[:5] == cb[:5], (path, cc, cb)
-    truths = gt[image_id]
     boxes = {n: [] for n in names}
     for k in range(5):
         c = mc[k].reshape(wh, ww)
@@ -53,8 +44,7 @@ for path in files:
         a, d = mass_box(c, 0.0, 1), mass_box(b, 0.05, 1)
         boxes[BOXAVG].append(tuple(int(round((u + v) / 2)) for u, v in zip(a, d)))
     for n in names:
-        ok = any(ids[cc[k]] == wn and iou(rescale(boxes[n][k], ww, wh, w, h), tb) >= 0.5
-                 for k in range(5) for wn, tb in truths)
+        ok = top5_hit(cc, boxes[n], ids, (ww, wh), (w, h), truths)
         wrong[n] += not ok
 print(f"{model}: n={len(files)}, {time.time() - t0:.0f} s")
 for n in sorted(names, key=lambda n: wrong[n]):

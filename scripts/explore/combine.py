@@ -13,11 +13,6 @@ out = os.path.join(ROOT, "out")
 caches = {"gradient": os.path.join(out, f"tune-cache-{model}-{os.environ.get('OTHER', 'gradient')}"), "guided": os.path.join(out, f"tune-cache-{model}-guided")}
 
 
-def norm(m):
-    lo, hi = m.min(), m.max()
-    return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
-
-
 def sm(m, f):
     return smooth(m, f)
 
@@ -55,14 +50,10 @@ ids = wnids()
 files = images()[:limit] if limit else images()
 wrong = {n: 0 for n in names}
 t0 = time.time()
-for path in files:
-    image_id = os.path.basename(path).split(".")[0]
-    h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
-    ww, wh = working(w, h)
+for path, image_id, (w, h), (ww, wh), truths in each_image(files, gt):
     cg, _, mg = load(cache_file(caches["gradient"], path))
     cb, _, mb = load(cache_file(caches["guided"], path))
     assert cg[:5] == cb[:5], (path, cg, cb)
-    truths = gt[image_id]
     boxes = {n: [] for n in names}
     for k in range(5):
         g = mg[k].reshape(wh, ww)
@@ -77,8 +68,7 @@ for path in files:
             a, c = mass_box(g, 0.02, 2), mass_box(b, 0.05, 1)
             boxes[BOXAVG].append(tuple(int(round((u + v) / 2)) for u, v in zip(a, c)))
     for n in names:
-        ok = any(ids[cg[k]] == wn and iou(rescale(boxes[n][k], ww, wh, w, h), tb) >= 0.5
-                 for k in range(5) for wn, tb in truths)
+        ok = top5_hit(cg, boxes[n], ids, (ww, wh), (w, h), truths)
         wrong[n] += not ok
 print(f"{model}: n={len(files)}, {time.time() - t0:.0f} s")
 for n in names:

@@ -42,15 +42,11 @@ ids = wnids()
 files = images()[:limit] if limit else images()
 wrong = {n: 0 for n in names}
 t0 = time.time()
-for path in files:
-    image_id = os.path.basename(path).split(".")[0]
-    h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
-    ww, wh = working(w, h)
+for path, image_id, (w, h), (ww, wh), truths in each_image(files, gt):
     cl, _, maps = load(cache_file(cache, path))
-    truths = gt[image_id]
     for n in names:
         boxes = [V[n](maps[k].reshape(wh, ww)) for k in range(5)]
-        ok = any(ids[cl[k]] == wn and iou(rescale(boxes[k], ww, wh, w, h), tb) >= 0.5 for k in range(5) for wn, tb in truths)
+        ok = top5_hit(cl, boxes, ids, (ww, wh), (w, h), truths)
         wrong[n] += not ok
 print(f"{model}: n={len(files)}, {time.time() - t0:.0f} s")
 for n in sorted(names, key=lambda n: wrong[n]):

@@ -13,31 +13,22 @@ cache = os.path.join(ROOT, "out", f"tune-cache-{model}-{rule}")
 sigma, power = (0.05, 1) if rule == "guided" else (0.02, 2)
 
 
-def norm(m):
-    lo, hi = m.min(), m.max()
-    return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
-
-
 shares = (0, 0.25, 0.5, 0.75, 1.0)
 names = [f"minus {a} x others" for a in shares]
 gt, ids = truth(), wnids()
 files = images()[:limit] if limit else images()
 wrong = {n: 0 for n in names}
 t0 = time.time()
-for path in files:
-    image_id = os.path.basename(path).split(".")[0]
-    h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
-    ww, wh = working(w, h)
+for path, image_id, (w, h), (ww, wh), truths in each_image(files, gt):
     cl, _, maps = load(cache_file(cache, path))
     sm = [norm(smooth(maps[k].reshape(wh, ww).astype(np.float32), sigma)) for k in range(5)]
-    truths = gt[image_id]
     for a, n in zip(shares, names):
         boxes = []
         for k in range(5):
             others = np.mean([sm[j] for j in range(5) if j != k], 0)
             m = np.maximum(sm[k] - a * others, 0)
             boxes.append(mass_box(np.ascontiguousarray(m, dtype=np.float32), 0.0, power))
-        ok = any(ids[cl[k]] == wn and iou(rescale(boxes[k], ww, wh, w, h), tb) >= 0.5 for k in range(5) for wn, tb in truths)
+        ok = top5_hit(cl, boxes, ids, (ww, wh), (w, h), truths)
         wrong[n] += not ok
 print(f"{model} {rule}: n={len(files)}, {time.time() - t0:.0f} s")
 for n in names:

@@ -95,3 +95,24 @@ def wilson(k, n, z=1.96):
     c = (p + z * z / (2 * n)) / d
     hw = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return f"{100 * p:.1f}% ({100 * (c - hw):.0f}-{100 * (c + hw):.0f})"
+
+
+def norm(m):
+    """The map scaled to [0, 1] (zeros for a flat map)."""
+    lo, hi = m.min(), m.max()
+    return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+
+
+def each_image(files, gt):
+    """Per image: path, id, original size, working size, ground-truth (wnid, box) list."""
+    for path in files:
+        image_id = os.path.basename(path).split(".")[0]
+        h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
+        ww, wh = working(w, h)
+        yield path, image_id, (w, h), (ww, wh), gt[image_id]
+
+
+def top5_hit(classes, boxes, ids, working_size, size, truths):
+    """ILSVRC top-5 localisation: some guess has a ground-truth class and IoU >= 0.5 with one of its boxes."""
+    (ww, wh), (w, h) = working_size, size
+    return any(ids[classes[k]] == wn and iou(rescale(boxes[k], ww, wh, w, h), tb) >= 0.5 for k in range(5) for wn, tb in truths)

@@ -14,11 +14,6 @@ base = os.path.join(out, f"tune-cache-{model}-guided")
 others = {s: os.path.join(out, f"tune-cache-{model}-guided-s{s}") for s in sides}
 
 
-def norm(m):
-    lo, hi = m.min(), m.max()
-    return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
-
-
 names = ["256"] + [f"mean 256+{'+'.join(sides)}"] + [f"mean 256+{s}" for s in sides] if len(sides) > 1 else ["256", f"mean 256+{sides[0]}"]
 gt = truth()
 ids = wnids()
@@ -26,13 +21,9 @@ files = images()[:limit] if limit else images()
 wrong = {n: 0 for n in names}
 missing = 0
 t0 = time.time()
-for path in files:
-    image_id = os.path.basename(path).split(".")[0]
-    h, w = cv2.imread(path, cv2.IMREAD_UNCHANGED).shape[:2]
-    ww, wh = working(w, h)
+for path, image_id, (w, h), (ww, wh), truths in each_image(files, gt):
     cb, _, mb = load(cache_file(base, path))
     loaded = {s: load(cache_file(c, path)) for s, c in others.items()}
-    truths = gt[image_id]
     boxes = {n: [] for n in names}
     for k in range(5):
         b = mb[k].reshape(wh, ww)
@@ -45,7 +36,7 @@ for path in files:
             maps = [norm(smooth(b, 0.05))] + [norm(smooth(extra[s], 0.05)) for s in use if s in extra]
             boxes[n].append(mass_box(np.ascontiguousarray(np.mean(maps, 0), dtype=np.float32), 0.0, 1))
     for n in names:
-        ok = any(ids[cb[k]] == wn and iou(rescale(boxes[n][k], ww, wh, w, h), tb) >= 0.5 for k in range(5) for wn, tb in truths)
+        ok = top5_hit(cb, boxes[n], ids, (ww, wh), (w, h), truths)
         wrong[n] += not ok
 print(f"{model}: n={len(files)}, {time.time() - t0:.0f} s, {missing} class maps missing at other scales")
 for n in names:

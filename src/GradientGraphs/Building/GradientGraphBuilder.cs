@@ -215,33 +215,26 @@ public static class GradientGraphBuilder
         classIndex.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.BatchDim });
         classIndex.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.ClassesDim });
         graph.Input.Add(classIndex);
-
-        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "grad/input_grad", Input = { inputGrad }, Output = { GradientModelContract.InputGradOutput } });
-        var output = new ValueInfoProto
-        {
-            Name = GradientModelContract.InputGradOutput,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float, Shape = new TensorShapeProto() } },
-        };
-        var dims = output.Type.TensorType.Shape.Dim;
-        dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.BatchDim });
-        dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.ClassesDim });
-        foreach (var d in image.Type.TensorType.Shape.Dim.Skip(1)) dims.Add(d.Clone());
-        graph.Output.Add(output);
+        AddPerClassOutput(graph, inputGrad, GradientModelContract.InputGradOutput, image.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.Clone()));
     }
 
-    private static void AddCamOutput(GraphProto graph, string cam, long[] featureShape)
+    private static void AddCamOutput(GraphProto graph, string cam, long[] featureShape) =>
+        AddPerClassOutput(graph, cam, GradientModelContract.ClassActivationOutput,
+            featureShape[2..].Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+
+    /// <summary>A float graph output [N, K, ...] named <paramref name="name"/>, the value of <paramref name="tensor"/>.</summary>
+    private static void AddPerClassOutput(GraphProto graph, string tensor, string name, IEnumerable<TensorShapeProto.Types.Dimension> perClassDims)
     {
-        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "grad/class_activation", Input = { cam }, Output = { GradientModelContract.ClassActivationOutput } });
+        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "grad/" + name, Input = { tensor }, Output = { name } });
         var output = new ValueInfoProto
         {
-            Name = GradientModelContract.ClassActivationOutput,
+            Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = Tensors.Float, Shape = new TensorShapeProto() } },
         };
         var dims = output.Type.TensorType.Shape.Dim;
         dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.BatchDim });
         dims.Add(new TensorShapeProto.Types.Dimension { DimParam = GradientModelContract.ClassesDim });
-        dims.Add(new TensorShapeProto.Types.Dimension { DimValue = featureShape[2] });
-        dims.Add(new TensorShapeProto.Types.Dimension { DimValue = featureShape[3] });
+        dims.AddRange(perClassDims);
         graph.Output.Add(output);
     }
 
