@@ -92,6 +92,20 @@ public class ClassActivationMapTests
         head.Run(features, [1, Channels, Side, Side])[head.OutputNames[0]].Values[cls];
 
     [Fact]
+    public void A_channels_last_tensor_is_not_taken_for_the_feature_layer()
+    {
+        // Conv [N, 8, 6, 6], then moved to channels last [N, 6, 6, 8] and pooled: the last 4-D tensor
+        // read as [N, C, h, w] would have w = 8 > 6 pixels; the feature layer is the Conv's output.
+        var g = new TinyGraph([1, 2, 6, 6]);
+        var conv = g.Op("Conv", [g.X, g.Weights(8, 2, 3, 3)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }));
+        var channelsLast = g.Op("Transpose", [conv], n => n.Set("perm", new long[] { 0, 2, 3, 1 }));
+        var pooled = g.Op("ReduceMean", [channelsLast], n => { n.Set("axes", new long[] { 1, 2 }); n.Set("keepdims", 0L); });
+        var score = g.Op("Gemm", [pooled, g.Weights(4, 8)], n => n.Set("transB", 1L));
+        var model = GradientGraphBuilder.Build(g.Finish(score), new BuildOptions { ClassActivation = true });
+        Assert.Equal(conv, model.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+    }
+
+    [Fact]
     public void Class_activation_is_refused_when_no_spatial_layer_reaches_the_score()
     {
         var g = new TinyGraph([1, 3, 1, 1]);

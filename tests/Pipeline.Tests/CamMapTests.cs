@@ -60,15 +60,11 @@ public class CamMapTests : IDisposable
             Assert.Equal(320 * 256, result.Top[0].Map.Length);
             return result.Top.Select(r => r.Map).ToArray();
         }
-        var saliency = Maps(MapKind.Saliency);
         var cam = Maps(MapKind.Cam);
-        var product = Maps(MapKind.SaliencyTimesCam);
         for (int k = 0; k < 3; k++)
         {
             Assert.True(cam[k].Max() > 0, $"class {k}: the class activation map is zero everywhere");
             Assert.All(cam[k], v => Assert.True(v >= 0));
-            // Ten crops overlap: the average of products is not the product of averages, except where one crop covers a pixel.
-            Assert.NotEqual(saliency[k], product[k]);
         }
         Assert.NotEqual(cam[0], cam[1]);
         var single = settings with { Crops = 1 };

@@ -11,6 +11,16 @@ public class CliTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void An_unknown_rule_is_a_usage_error_listing_the_rules_not_a_type_name()
+    {
+        var (code, _, stderr) = CommandLine.Run("export-grad", "--model", CosModel(), "--out", Path.Combine(_dir, "x.onnx"), "--rule", "magic");
+
+        Assert.Equal(2, code);
+        Assert.Contains("'--rule': expected gradient, deconvnet, guided", stderr);
+        Assert.DoesNotContain("GradientGraphs.", stderr);
+    }
+
+    [Fact]
     public void Export_grad_refuses_an_unsupported_op_in_one_line_and_writes_nothing()
     {
         var source = CosModel();

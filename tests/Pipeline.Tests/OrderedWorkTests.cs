@@ -39,6 +39,32 @@ public class OrderedWorkTests
     }
 
     [Fact]
+    public void Stopping_early_waits_for_the_items_in_flight_and_starts_no_more()
+    {
+        int started = 0, finished = 0;
+        var items = Enumerable.Range(0, 20).ToList();
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            foreach (var _ in OrderedWork.Ahead(items, 2, i =>
+            {
+                Interlocked.Increment(ref started);
+                if (i == 0) throw new InvalidDataException("item 0");
+                Thread.Sleep(50); // still running when item 0's error reaches the caller
+                Interlocked.Increment(ref finished);
+                return i;
+            })) { }
+        });
+        Assert.Equal("item 0", error.Message);
+        // Back in the caller, every item that began has ended (what they use may now be disposed) ...
+        Assert.Equal(Volatile.Read(ref started) - 1, Volatile.Read(ref finished));
+        // ... and none begins later.
+        int after = Volatile.Read(ref started);
+        Thread.Sleep(200);
+        Assert.Equal(after, Volatile.Read(ref started));
+        Assert.InRange(after, 1, 4);
+    }
+
+    [Fact]
     public void One_worker_computes_each_item_when_its_turn_comes()
     {
         var computed = new List<int>();

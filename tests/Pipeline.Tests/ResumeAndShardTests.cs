@@ -90,6 +90,28 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     [Fact]
+    public void Copies_of_one_image_in_flight_at_once_share_the_map_cache_without_errors()
+    {
+        var images = Path.Combine(_dir, "copies");
+        Directory.CreateDirectory(images);
+        var source = Directory.GetFiles(CommandLine.Shared("data", "ilsvrc-dev", "images")).Order(StringComparer.Ordinal).First();
+        foreach (var name in new[] { "a", "b", "c", "d", "e", "f" }) File.Copy(source, Path.Combine(images, name + ".JPEG"));
+        var cache = Path.Combine(_dir, "cache");
+        string[] Run(string output)
+        {
+            var (code, stdout, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1", "--device", "cpu",
+                "--quiet", "--threads", "1", "--parallel-images", "3", "--map-cache", cache);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("6 images, 0 errors", stdout);
+            return File.ReadAllLines(Path.Combine(output, "loc.csv")).Skip(1).Select(l => l[l.IndexOf(',')..]).ToArray();
+        }
+        var computed = Run(Path.Combine(_dir, "first"));
+        Assert.Single(computed.Distinct());                        // six copies, one answer
+        Assert.Equal(computed, Run(Path.Combine(_dir, "second"))); // and the same from the cache
+        Assert.Empty(Directory.GetFiles(cache, "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void Rows_of_an_image_cut_by_a_kill_are_removed_on_resume()
     {
         var whole = Uninterrupted();

@@ -11,12 +11,24 @@ public static class ClassActivationMap
 {
     /// <summary>
     /// The feature layer: the last tensor on the path, in forward order, of shape [N, C, h, w] with
-    /// more than one position; null when the network keeps no such tensor (no spatial map to give).
+    /// more than one position that is a downsampling of the image [N, 3, H, W]: h and w at most H and
+    /// W, and H / h and W / w within a factor of 2 of each other (a channels-last [N, h, w, C] tensor
+    /// of a converted model fails that and is passed over). Null when the network keeps no such tensor.
     /// </summary>
-    public static string? FeatureTensor(GradientPath path, ForwardFacts facts, string image) =>
-        path.Nodes.SelectMany(n => n.Output)
+    public static string? FeatureTensor(GradientPath path, ForwardFacts facts, string image)
+    {
+        var input = facts.Shape(image);
+        if (input.Length != 4) return null;
+        bool LikeTheImage(long[] s)
+        {
+            if (s.Length != 4 || !Shapes.HasBatch(s) || s[2] * s[3] <= 1 || s[2] > input[2] || s[3] > input[3]) return false;
+            double rows = (double)input[2] / s[2], columns = (double)input[3] / s[3];
+            return Math.Max(rows, columns) <= 2 * Math.Min(rows, columns);
+        }
+        return path.Nodes.SelectMany(n => n.Output)
             .Where(t => t != image && path.Reaches(t) && facts.HasShape(t))
-            .LastOrDefault(t => facts.Shape(t) is { Length: 4 } s && Shapes.HasBatch(s) && s[2] * s[3] > 1);
+            .LastOrDefault(t => LikeTheImage(facts.Shape(t)));
+    }
 
     /// <summary>The map [N, K, h, w] from the feature tensor A [N, C, h, w] and its backward signal dA [N*K, C, h, w].</summary>
     public static string Emit(GraphEmitter e, string feature, string featureGrad, long[] featureShape, string classesPerImage)

@@ -4,7 +4,9 @@ namespace Pipeline.Runs;
 /// Work on several items at once, results handed back in the items' order: a run computes images on
 /// `workers` threads and still commits them one by one in list order, so its files are the same as
 /// a one-at-a-time run's and a kill loses only the images in flight. At most `workers` items are
-/// computed at a time and at most twice that many wait, finished, for their turn.
+/// computed at a time, and at most 2 x `workers` are started and not yet handed back.
+/// When the caller stops early (an exception that ends the run), items not yet begun are skipped and
+/// the ones in flight are waited for, so nothing they use (a session) is disposed under them.
 /// </summary>
 public static class OrderedWork
 {
@@ -17,6 +19,7 @@ public static class OrderedWork
         }
         using var running = new SemaphoreSlim(workers);
         var window = new Queue<Task<TResult>>();
+        bool stopped = false;
         int next = 0;
         void Start()
         {
@@ -26,17 +29,27 @@ public static class OrderedWork
             window.Enqueue(Task.Factory.StartNew(() =>
             {
                 running.Wait();
-                try { return compute(item); }
+                try { return Volatile.Read(ref stopped) ? default! : compute(item); }
                 finally { running.Release(); }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
-        while (next < items.Count && window.Count < 2 * workers) Start();
-        while (window.Count > 0)
+        try
         {
-            // GetResult rethrows the item's own exception, not an AggregateException.
-            var result = window.Dequeue().GetAwaiter().GetResult();
-            if (next < items.Count) Start();
-            yield return result;
+            while (next < items.Count && window.Count < 2 * workers) Start();
+            while (window.Count > 0)
+            {
+                // GetResult rethrows the item's own exception, not an AggregateException.
+                var result = window.Dequeue().GetAwaiter().GetResult();
+                if (next < items.Count) Start();
+                yield return result;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stopped, true);
+            foreach (var task in window)
+                try { task.Wait(); }
+                catch (AggregateException) { } // the run is ending on an earlier error; this item's is not reported
         }
     }
 }

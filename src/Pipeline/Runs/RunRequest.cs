@@ -32,7 +32,15 @@ public sealed record RunRequest
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     /// <summary>The options that change rows or maps, for the run's fingerprint.</summary>
-    public SortedDictionary<string, string> OutputOptions() => new(StringComparer.Ordinal)
+    public SortedDictionary<string, string> OutputOptions()
+    {
+        var options = BaseOptions();
+        // Only where it is not the default, so that runs begun before --map existed still resume.
+        if (Explain.Map != MapKind.Saliency) options["--map"] = MapKinds.Name(Explain.Map);
+        return options;
+    }
+
+    private SortedDictionary<string, string> BaseOptions() => new(StringComparer.Ordinal)
     {
         ["--format"] = Format,
         ["--top"] = Explain.Top.ToString(),
@@ -45,6 +53,5 @@ public sealed record RunRequest
         ["--no-report"] = (!Report).ToString(),
         ["--save-npy"] = SaveNpy.ToString(),
         ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-        ["--map"] = MapKinds.Name(Explain.Map),
     };
 }

@@ -46,20 +46,33 @@ public sealed class MapCache(string folder, string modelSha256, string cardJson,
         catch (EndOfStreamException) { return null; } // a cache file cut by a kill: recompute it
     }
 
+    /// <summary>
+    /// Keeps the maps for the key. Two images of the same content can be in flight at once, so each
+    /// writes its own partial file; a cache that cannot be written is only a missed reuse, never the
+    /// image's failure (its maps are already computed).
+    /// </summary>
     public void Save(string key, int[] classes, float[] scores, float[][] maps)
     {
         var file = FileFor(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var partial = file + ".partial";
-        using (var writer = new BinaryWriter(File.Create(partial)))
+        var partial = $"{file}.{Guid.NewGuid():N}.partial";
+        try
         {
-            writer.Write(classes.Length);
-            writer.Write(maps[0].Length);
-            foreach (var c in classes) writer.Write(c);
-            writer.Write(scores.Length);
-            foreach (var s in scores) writer.Write(s);
-            foreach (var map in maps) foreach (var v in map) writer.Write(v);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            using (var writer = new BinaryWriter(File.Create(partial)))
+            {
+                writer.Write(classes.Length);
+                writer.Write(maps[0].Length);
+                foreach (var c in classes) writer.Write(c);
+                writer.Write(scores.Length);
+                foreach (var s in scores) writer.Write(s);
+                foreach (var map in maps) foreach (var v in map) writer.Write(v);
+            }
+            File.Move(partial, file, overwrite: true);
         }
-        File.Move(partial, file, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(partial); }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException) { } // a leftover partial file is never read
+        }
     }
 }
