@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing (Stryker.NET, a local dotnet tool: .config/dotnet-tools.json) of the gradient rules
-# (src/GradientGraphs/Rules) and of scoring and localisation (src/Pipeline/Scoring, src/Pipeline/Localisation)
+# (src/GradientGraphs/Rules, and Grad-CAM in Building/ClassActivationMap.cs) and of scoring and localisation (src/Pipeline/Scoring, src/Pipeline/Localisation)
 # with the fast tests (configs in stryker/). Reports: StrykerOutput/<target>/reports/mutation-report.{html,json}.
 # Not part of CI: it takes tens of minutes. Usage: bash scripts/mutation.sh [gradient-rules|pipeline-scoring]...
 # STRYKER_CONCURRENCY (default 1) sets the number of parallel test runners.
