@@ -106,6 +106,33 @@ public class ClassActivationMapTests
     }
 
     [Fact]
+    public void A_tensor_shaped_unlike_a_downsampled_image_is_not_taken_for_the_feature_layer()
+    {
+        // A stride-2 Conv [N, 1, 4, 4] of an 8x8 image, then [N, 4, 4, 1] channels last: both fit inside
+        // the image, but the second would shrink rows by 2 and columns by 8.
+        var g = new TinyGraph([1, 2, 8, 8]);
+        var conv = g.Op("Conv", [g.X, g.Weights(1, 2, 3, 3)], n => { n.Set("pads", new long[] { 1, 1, 1, 1 }); n.Set("strides", new long[] { 2, 2 }); });
+        var channelsLast = g.Op("Transpose", [conv], n => n.Set("perm", new long[] { 0, 2, 3, 1 }));
+        var pooled = g.Op("ReduceMean", [channelsLast], n => { n.Set("axes", new long[] { 1, 2 }); n.Set("keepdims", 0L); });
+        var score = g.Op("Gemm", [pooled, g.Weights(4, 1)], n => n.Set("transB", 1L));
+        var model = GradientGraphBuilder.Build(g.Finish(score), new BuildOptions { ClassActivation = true });
+        Assert.Equal(conv, model.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+    }
+
+    [Fact]
+    public void A_tensor_that_does_not_reach_the_score_is_not_the_feature_layer()
+    {
+        // Split's second half is left unused: it comes later in the graph than the half that is pooled.
+        var g = new TinyGraph([1, 2, 6, 6]);
+        var conv = g.Op("Conv", [g.X, g.Weights(4, 2, 3, 3)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }));
+        var halves = g.Node("Split", [conv, g.Ints(2, 2)], 2, n => n.Set("axis", 1L));
+        var pooled = g.Op("Flatten", [g.Op("GlobalAveragePool", [halves[0]])], n => n.Set("axis", 1L));
+        var score = g.Op("Gemm", [pooled, g.Weights(4, 2)], n => n.Set("transB", 1L));
+        var model = GradientGraphBuilder.Build(g.Finish(score), new BuildOptions { ClassActivation = true });
+        Assert.Equal(halves[0], model.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+    }
+
+    [Fact]
     public void Class_activation_is_refused_when_no_spatial_layer_reaches_the_score()
     {
         var g = new TinyGraph([1, 3, 1, 1]);
