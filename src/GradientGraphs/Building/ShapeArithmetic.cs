@@ -78,7 +78,7 @@ public static class ShapeArithmetic
                 if (values.Length != n && values.Length != 1 || b.Length != n && b.Length != 1) return false;
                 var result = Enumerable.Range(0, n).Select(i =>
                 {
-                    long x = values[values.Length == 1 ? 0 : i], y = b[b.Length == 1 ? 0 : i];
+                    long x = At(values, i), y = At(b, i);
                     return node.OpType switch { "Add" => x + y, "Sub" => x - y, "Mul" => x * y, "Equal" => x == y ? 1 : 0, _ => x / y };
                 }).ToArray();
                 Set(node, facts, result, dims.Length >= bDims.Length ? dims : bDims);
@@ -88,7 +88,6 @@ public static class ShapeArithmetic
                 var (whenTrue, whenFalse) = (inputs[1].Values, inputs[2].Values);
                 int m = new[] { values.Length, whenTrue.Length, whenFalse.Length }.Max();
                 if (new[] { values, whenTrue, whenFalse }.Any(v => v.Length != m && v.Length != 1) || values.Contains(Shapes.Batch)) return false;
-                long At(long[] v, int i) => v[v.Length == 1 ? 0 : i];
                 Set(node, facts, Enumerable.Range(0, m).Select(i => At(values, i) != 0 ? At(whenTrue, i) : At(whenFalse, i)).ToArray(),
                     inputs.Select(i => i.Dims).MaxBy(d => d.Length)!);
                 return true;
@@ -96,6 +95,9 @@ public static class ShapeArithmetic
                 return false;
         }
     }
+
+    /// <summary>Element i of a folded operand, a one-element operand broadcast to every i.</summary>
+    private static long At(long[] values, int i) => values[values.Length == 1 ? 0 : i];
 
     private static void Set(NodeProto node, ForwardFacts facts, long[] values, long[] dims) =>
         facts.SetConstant(node.Output[0], Tensors.Int64Tensor(node.Output[0], dims, values));

@@ -55,7 +55,7 @@ public static class BenchCommand
             if (parse.GetValue(crops) > 0)
             {
                 // Images at once share the threads out, as run does: sessions of threads / P each, called from P threads.
-                using var shared = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, Math.Max(1, threadCount / parallel)) : null;
+                using var shared = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, Runs.OrderedWork.ThreadsEach(threadCount, parallel)) : null;
                 SaliencyStage(runner, shared ?? runner, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
             }
             if (parse.GetValue(profile))
@@ -96,7 +96,8 @@ public static class BenchCommand
     /// run's saliency stage for one image, as run makes it: a forward pass of the crops to rank the
     /// classes, then the gradient model for K classes; in forward passes of the crops at all the
     /// threads (the unit of the cost: 1 + 1 + K x backward/forward at the least). With P images at
-    /// once, P stages run together on `stageRunner` (threads / P each) and the time is divided by P.
+    /// once, P stages run together on `stageRunner` (threads / P each) through run's own
+    /// <see cref="Runs.OrderedWork"/>, and the time is divided by P.
     /// </summary>
     private static void SaliencyStage(Stages.GradientRunner runner, Stages.GradientRunner stageRunner, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
     {
@@ -108,13 +109,8 @@ public static class BenchCommand
             stageRunner.Scores(image, crops);
             stageRunner.Gradients(image, crops, classIndex);
         }
-        double stage = timer.Median(runs, () =>
-        {
-            if (parallel == 1) { OneImage(); return; }
-            var workers = Enumerable.Range(0, parallel).Select(_ => new Thread(OneImage)).ToList();
-            workers.ForEach(w => w.Start());
-            workers.ForEach(w => w.Join());
-        }) / parallel;
+        var images = Enumerable.Range(0, parallel).ToList();
+        double stage = timer.Median(runs, () => Runs.OrderedWork.Ahead(images, parallel, _ => { OneImage(); return true; }).Count()) / parallel;
         Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {parallel} image{(parallel == 1 ? "" : "s")} at once, {timer.Unit}): " +
             $"{stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }

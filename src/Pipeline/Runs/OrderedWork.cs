@@ -10,6 +10,9 @@ namespace Pipeline.Runs;
 /// </summary>
 public static class OrderedWork
 {
+    /// <summary>The threads each worker gets when `workers` share `threads`: rounded down, at least one.</summary>
+    public static int ThreadsEach(int threads, int workers) => Math.Max(1, threads / workers);
+
     public static IEnumerable<TResult> Ahead<TItem, TResult>(IReadOnlyList<TItem> items, int workers, Func<TItem, TResult> compute)
     {
         if (workers <= 1)

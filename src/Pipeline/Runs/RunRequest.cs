@@ -16,7 +16,7 @@ public sealed record RunRequest
     /// <summary>Images computed at once (--parallel-images); the threads are shared out among them.</summary>
     public int ParallelImages { get; init; } = 1;
     /// <summary>ONNX Runtime threads for each image in flight.</summary>
-    public int ThreadsPerImage => Math.Max(1, Threads / ParallelImages);
+    public int ThreadsPerImage => OrderedWork.ThreadsEach(Threads, ParallelImages);
     public FileInfo? Card { get; init; }
     public FileInfo? Truth { get; init; }
     public DirectoryInfo? MapCache { get; init; }
@@ -34,24 +34,22 @@ public sealed record RunRequest
     /// <summary>The options that change rows or maps, for the run's fingerprint.</summary>
     public SortedDictionary<string, string> OutputOptions()
     {
-        var options = BaseOptions();
+        var options = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["--format"] = Format,
+            ["--top"] = Explain.Top.ToString(),
+            ["--crops"] = Explain.Crops.ToString(),
+            ["--method"] = Explain.Localiser.Name,
+            ["localisation options"] = System.Text.Json.JsonSerializer.Serialize(Explain.Options),
+            ["--working-side"] = Explain.WorkingSide.ToString(),
+            ["--max-pixels"] = Explain.MaxPixels.ToString(),
+            ["--save-maps"] = SaveMaps.ToString(),
+            ["--no-report"] = (!Report).ToString(),
+            ["--save-npy"] = SaveNpy.ToString(),
+            ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        };
         // Only where it is not the default, so that runs begun before --map existed still resume.
         if (Explain.Map != MapKind.Saliency) options["--map"] = MapKinds.Name(Explain.Map);
         return options;
     }
-
-    private SortedDictionary<string, string> BaseOptions() => new(StringComparer.Ordinal)
-    {
-        ["--format"] = Format,
-        ["--top"] = Explain.Top.ToString(),
-        ["--crops"] = Explain.Crops.ToString(),
-        ["--method"] = Explain.Localiser.Name,
-        ["localisation options"] = System.Text.Json.JsonSerializer.Serialize(Explain.Options),
-        ["--working-side"] = Explain.WorkingSide.ToString(),
-        ["--max-pixels"] = Explain.MaxPixels.ToString(),
-        ["--save-maps"] = SaveMaps.ToString(),
-        ["--no-report"] = (!Report).ToString(),
-        ["--save-npy"] = SaveNpy.ToString(),
-        ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-    };
 }

@@ -96,7 +96,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         var maps = new float[wanted.Length][];
         int side = layout.Side, perClass = 3 * side * side;
         bool withCam = settings.Map != MapKind.Saliency;
-        int perCam = withCam ? (int)runner.CamShape!.Aggregate(1L, (a, b) => a * b) : 0;
+        int perCam = withCam ? (int)GradientGraphs.Building.Shapes.Product(runner.CamShape!) : 0;
         foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPass))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
@@ -111,7 +111,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
                     int index = c * chunk.Length + j;
                     var map = CropMaps.For(settings.Map, gradients.AsSpan(index * perClass, perClass),
                         withCam ? cams.AsSpan(index * perCam, perCam) : default, runner.CamShape, side);
-                    var sum = sums[c * chunk.Length + j] ??= new double[map.Length];
+                    var sum = sums[index] ??= new double[map.Length];
                     for (int i = 0; i < map.Length; i++) sum[i] += map[i];
                 }
             }
