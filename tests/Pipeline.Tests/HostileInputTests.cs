@@ -145,6 +145,7 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
     [InlineData("--no-such-option", "1")]
     [InlineData("--parallel-images", "0")]
     [InlineData("--parallel-images", "65")]
+    [InlineData("--parallel-images", "52")] // 52 images x 1 crop x 5 classes: 260 in gradient passes at once, over 256
     [InlineData("--parallel-images", "two")]
     [InlineData("--threads", "1.5")]
     [InlineData("--smoothing", "wide")]

@@ -35,18 +35,18 @@ public static class BenchCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = ModelFiles.Read(parse.GetValue(model)!);
-            var ks = ParseList("--classes", parse.GetValue(classes)!, MaxFoldedBatch);
+            var ks = ParseList("--classes", parse.GetValue(classes)!, OptionRanges.MaxFoldedBatch);
             int threadCount = parse.GetValue(threads), runCount = parse.GetValue(runs);
             OptionRanges.Check("--threads", threadCount, 1, 1024);
             OptionRanges.Check("--runs", runCount, 1, 100_000);
             OptionRanges.Check("--crops", parse.GetValue(crops), 0, 10);
-            OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, MaxFoldedBatch);
+            OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, OptionRanges.MaxFoldedBatch);
             int parallel = OptionRanges.Check("--parallel-images", parse.GetValue(parallelImages), 1, 64);
             var choice = DeviceChoice.Parse(parse.GetValue(device)!);
             var timer = new BenchClock(parse.GetValue(clock) == "cpu");
-            var batchSizes = ParseList("--batch", parse.GetValue(batches)!, MaxFoldedBatch);
-            CheckFoldedBatch("--batch x --classes", parse.GetValue(stageOnly) ? 0 : batchSizes.Max() * ks.Max());
-            CheckFoldedBatch("--crops x --stage-classes x --parallel-images", parse.GetValue(crops) * parse.GetValue(stageClasses) * parallel);
+            var batchSizes = ParseList("--batch", parse.GetValue(batches)!, OptionRanges.MaxFoldedBatch);
+            OptionRanges.CheckFoldedBatch("--batch x --classes", parse.GetValue(stageOnly) ? 0 : batchSizes.Max() * ks.Max());
+            OptionRanges.CheckFoldedBatch("--crops x --stage-classes x --parallel-images", parse.GetValue(crops) * parse.GetValue(stageClasses) * parallel);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
             // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
             using var runner = new Stages.GradientRunner(gradientModel, choice, threadCount);
@@ -126,19 +126,6 @@ public static class BenchCommand
     /// <summary>K different score indices for each of count images.</summary>
     private static long[][] ClassIndex(int count, int classes) =>
         Enumerable.Range(0, count).Select(n => Enumerable.Range(0, classes).Select(k => (long)((n * classes + k) * 37 % 1000)).ToArray()).ToArray();
-
-    /// <summary>
-    /// The most images a gradient pass may hold (batch x K): its memory grows with them, about
-    /// 150 MB each for MobileNetV2 at 224 pixels (README, "Speed"), so a larger request would end in
-    /// an out-of-memory kill rather than a figure.
-    /// </summary>
-    private const int MaxFoldedBatch = 256;
-
-    private static void CheckFoldedBatch(string what, int images)
-    {
-        if (images > MaxFoldedBatch)
-            throw new UsageException($"{what} = {images} images in one gradient pass: at most {MaxFoldedBatch} (memory grows with them, about 150 MB each at 224 pixels)");
-    }
 
     private static int[] ParseList(string option, string text, int max)
     {

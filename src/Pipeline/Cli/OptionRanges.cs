@@ -20,6 +20,20 @@ public static class OptionRanges
         throw new UsageException($"{option} {Number(value)}: expected a value in {range}{Why(why)}");
     }
 
+    /// <summary>
+    /// The most images gradient passes may hold at once (batch x K, and for run and bench's stage
+    /// figure crops x classes per pass x images in flight): memory grows with them, about 150 MB each
+    /// for MobileNetV2 at 224 pixels (README, "Speed"), so a larger request would end in an
+    /// out-of-memory kill rather than a result.
+    /// </summary>
+    public const int MaxFoldedBatch = 256;
+
+    public static void CheckFoldedBatch(string what, int images)
+    {
+        if (images > MaxFoldedBatch)
+            throw new UsageException($"{what} = {images} images in gradient passes at once: at most {MaxFoldedBatch} (memory grows with them, about 150 MB each at 224 pixels)");
+    }
+
     private static string Number(double v) => v.ToString("G", CultureInfo.InvariantCulture);
     private static string Why(string? why) => why == null ? "" : $" ({why})";
 }

@@ -53,7 +53,7 @@ public static class RunCommand
 
     private static readonly Option<string> Map = new("--map") { Description = "the map boxes come from: saliency (the model's input gradient, default), cam (Grad-CAM; export-grad --cam) or saliency-x-cam (their product)", DefaultValueFactory = _ => "saliency" };
 
-    private static readonly Option<int?> ParallelImages = new("--parallel-images") { Description = "images computed at once, 1 to 64, sharing --threads among them (default: 2, or 1 with --threads 1)" };
+    private static readonly Option<int?> ParallelImages = new("--parallel-images") { Description = "images computed at once, 1 to 64 and at most 256 / (crops x classes per pass), sharing --threads among them (default: 2, or 1 with --threads 1)" };
 
     public static Command Create()
     {
@@ -95,6 +95,12 @@ public static class RunCommand
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
             Map = MapKinds.Parse(parse.GetValue(Map)!),
         };
+        int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
+        int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)
+            // Two images on one thread each beat one image on two threads (the backward pass scales worse than the forward).
+            : Math.Min(2, threads);
+        int classesPerPass = Math.Min(ExplainSettings.ClassesPerPass, explain.Top + (parse.GetValue(Truth) != null ? 1 : 0));
+        OptionRanges.CheckFoldedBatch("--parallel-images x --crops x classes per pass", parallel * crops * classesPerPass);
         return new RunRequest
         {
             Model = parse.GetValue(Model)!,
@@ -103,10 +109,8 @@ public static class RunCommand
             Format = format,
             Explain = explain,
             Device = DeviceChoice.Parse(parse.GetValue(Device)!),
-            Threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024),
-            ParallelImages = parse.GetValue(ParallelImages) is { } parallel ? OptionRanges.Check("--parallel-images", parallel, 1, 64)
-                // Two images on one thread each beat one image on two threads (the backward pass scales worse than the forward).
-                : Math.Min(2, parse.GetValue(Threads)),
+            Threads = threads,
+            ParallelImages = parallel,
             Card = parse.GetValue(CardFile),
             Truth = parse.GetValue(Truth),
             MapCache = parse.GetValue(MapCacheDir),
