@@ -46,8 +46,15 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
         { "text.jpg", "skipped", "not a readable image" },
         { "cut.jpg", "warning", "truncated JPEG" },
         { "fifo.jpg", "skipped", "FIFO" },
-        { "bomb.png", "skipped", "above the limit" },
-        { "nodata.png", "skipped", "OpenCV cannot decode it" },
+        { "bomb.bmp", "skipped", "above the limit" },
+        { "nodata.png", "skipped", "holds only 0 bytes of image data" },
+        // Decoder warnings: the image is scored, its row names the decoder's own reason.
+        { "flipped.jpg", "warning", "the JPEG decoder reports: " },
+        { "claims_more.jpg", "warning", "the JPEG decoder reports: Corrupt JPEG data: premature end of data segment" },
+        { "no_iend.png", "warning", "PNG without its IEND chunk" },
+        // PNG damage is found by the chunk walk before libpng could print an unnamed line.
+        { "cut_idat.png", "skipped", "cut PNG (chunk 'IDAT'" },
+        { "bad_crc.png", "skipped", "fails its CRC" },
     };
 
     [Theory]
@@ -70,6 +77,25 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
         Assert.Contains(reason, error[3]);
         // A warned image is still scored; a skipped one has no row.
         Assert.Equal(status == "warning", rows.ContainsKey(Path.GetFileNameWithoutExtension(file)));
+        // Nothing on stderr that does not name its image (libjpeg's and libpng's own lines name none).
+        Assert.All(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("notice:")),
+            line => Assert.Contains(Path.Combine(folder, file), line));
+    }
+
+    [Fact]
+    public void A_symbolic_link_to_an_image_is_scored_as_the_image_without_a_warning()
+    {
+        var baseline = Run(GoodImages("plain"));
+        var folder = Path.Combine(_dir, "links");
+        Directory.CreateDirectory(folder);
+        File.CreateSymbolicLink(Path.Combine(folder, "parrot.jpg"), CommandLine.Shared("data", "photos", "parrot.jpg"));
+        File.CreateSymbolicLink(Path.Combine(folder, "cat.bmp"), CommandLine.Shared("data", "photos", "cat.bmp"));
+
+        var run = Run(folder);
+
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Empty(Errors(run.Out));
+        Assert.Equal(Rows(baseline.Out), Rows(run.Out));
     }
 
     [Fact]
@@ -264,10 +290,59 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
             case "fifo.jpg":
                 using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", path)) mkfifo.WaitForExit();
                 break;
-            case "bomb.png": File.WriteAllBytes(path, Png(200_000, 200_000)); break;
+            case "bomb.bmp": File.WriteAllBytes(path, BmpHeader(200_000, 200_000)); break;
             case "nodata.png": File.WriteAllBytes(path, Png(10, 10)); break;
+            case "flipped.jpg":
+            {
+                // Bytes in the middle of the entropy-coded data overwritten, as a bad disk or transfer does.
+                var damaged = (byte[])parrot.Clone();
+                var rng = new Random(7);
+                for (int i = 0; i < 64; i++) damaged[damaged.Length / 2 + rng.Next(4096)] = (byte)rng.Next(256);
+                File.WriteAllBytes(path, damaged);
+                break;
+            }
+            case "claims_more.jpg":
+            {
+                // A whole 64x64 JPEG whose frame header claims 6000x6000: the data ends long before the image does.
+                Cv2.ImEncode(".jpg", Gradient(), out var jpeg);
+                int sof = IndexOf(jpeg, [0xFF, 0xC0]);
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), 6000);
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), 6000);
+                File.WriteAllBytes(path, jpeg);
+                break;
+            }
+            case "no_iend.png":
+                Cv2.ImEncode(".png", Gradient(), out var whole);
+                File.WriteAllBytes(path, whole[..^12]);
+                break;
+            case "cut_idat.png":
+                Cv2.ImEncode(".png", Gradient(), out var png);
+                File.WriteAllBytes(path, png[..(png.Length / 2)]);
+                break;
+            case "bad_crc.png":
+                Cv2.ImEncode(".png", Gradient(), out var flipped);
+                flipped[IndexOf(flipped, "IDAT"u8.ToArray()) + 10] ^= 1;
+                File.WriteAllBytes(path, flipped);
+                break;
             default: throw new ArgumentException(path);
         }
+    }
+
+    private static int IndexOf(byte[] bytes, byte[] pattern) => bytes.AsSpan().IndexOf(pattern);
+
+    /// <summary>A 24-bit BMP header claiming the size, with no pixel data.</summary>
+    private static byte[] BmpHeader(int width, int height)
+    {
+        var bmp = new byte[54];
+        "BM"u8.CopyTo(bmp);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(2), bmp.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(10), 54);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(14), 40);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), width);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), height);
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(26), 1);
+        BinaryPrimitives.WriteInt16LittleEndian(bmp.AsSpan(28), 24);
+        return bmp;
     }
 
     /// <summary>A PNG with a valid signature, IHDR (the claimed size) and IEND, and no pixel data.</summary>

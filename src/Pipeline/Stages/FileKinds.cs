@@ -14,6 +14,10 @@ public static class FileKinds
         if (Describe(path) is { } kind) throw new InputException($"{path}: {kind}");
     }
 
+    /// <summary>The length of the file a path names, following links (FileInfo.Length is the link's own).</summary>
+    public static long Length(string path) =>
+        Syscall.stat(path, out var status) == 0 ? status.st_size : throw new InputException($"{path}: no such file");
+
     /// <summary>Null for a regular file (or a link to one: stat follows links, as opening does), else what it is instead.</summary>
     public static string? Describe(string path)
     {

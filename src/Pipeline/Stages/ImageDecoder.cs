@@ -15,12 +15,17 @@ public static class ImageDecoder
     /// Decodes the file; at least `needed` pixels on each axis survive where the image has them. More
     /// than maxPixels decoded pixels is refused before decoding (for a JPEG, counted after its scale-down).
     /// </summary>
-    public static Mat Decode(string path, ImageHeader header, Size needed, long maxPixels)
+    public static Mat Decode(string path, ImageHeader header, Size needed, long maxPixels) => Decode(path, header, needed, maxPixels, out _);
+
+    /// <summary>As above; `warning` is the decoder's complaint about a JPEG's data (corrupt or cut), null when it decoded cleanly.</summary>
+    public static Mat Decode(string path, ImageHeader header, Size needed, long maxPixels, out string? warning)
     {
+        warning = null;
         int reduction = header.Format == "JPEG" ? Reduction(header, needed) : 1;
         long decoded = (long)((header.Width + reduction - 1) / reduction) * ((header.Height + reduction - 1) / reduction);
         if (decoded > maxPixels)
             throw new InputException($"{path}: {header.Width}x{header.Height} decodes to {decoded} pixels, above the limit of {maxPixels} (raise it with --max-pixels)");
+        if (header.Format == "JPEG" && JpegDecoder.Decode(path, reduction, out warning) is { } jpeg) return jpeg;
         // IMREAD_UNCHANGED keeps stored pixel order; the reduced modes need IgnoreOrientation for that.
         var mode = reduction switch
         {
@@ -29,7 +34,8 @@ public static class ImageDecoder
             2 => ImreadModes.ReducedColor2 | ImreadModes.IgnoreOrientation,
             _ => ImreadModes.Unchanged,
         };
-        var raw = Cv2.ImRead(path, mode);
+        // A PNG goes through PngStructure's repair of a missing IEND chunk, which OpenCV's reader refuses.
+        var raw = header.Format == "PNG" ? Cv2.ImDecode(PngStructure.Completed(File.ReadAllBytes(path)), mode) : Cv2.ImRead(path, mode);
         if (raw.Empty())
         {
             raw.Dispose();

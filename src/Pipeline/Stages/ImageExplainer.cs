@@ -52,8 +52,9 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         var cached = cacheKey == null ? null : cache!.Load(cacheKey, groundTruthClass, working);
         float[]? tensor = null;
         Mat image;
-        using (var decoded = ImageDecoder.Decode(path, header, new Size(Math.Max(layout.Rescaled.Width, working.Width), Math.Max(layout.Rescaled.Height, working.Height)), settings.MaxPixels))
+        using (var decoded = ImageDecoder.Decode(path, header, new Size(Math.Max(layout.Rescaled.Width, working.Width), Math.Max(layout.Rescaled.Height, working.Height)), settings.MaxPixels, out var decoderWarning))
         {
+            if (decoderWarning != null) header = header with { Warning = header.Warning is { } w ? $"{w}; {decoderWarning}" : decoderWarning };
             // The full decode is dropped as soon as the crops and the working image are made.
             if (cached == null) tensor = layout.ToTensor(decoded, card.Pixels);
             image = decoded.Width == working.Width && decoded.Height == working.Height ? decoded.Clone()

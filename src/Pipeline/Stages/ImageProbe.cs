@@ -17,7 +17,7 @@ public sealed record ImageHeader(int Width, int Height, string Format, string? W
 /// Stage 1a: checks an image file before decoding it, so that no file can hang the run or cost
 /// unbounded memory: a regular file (not a FIFO or a device), a supported extension, not empty, a
 /// header that gives its size (MetadataExtractor reads headers only).
-/// A JPEG or PNG without its end marker (a cut download) is still scored, with a warning.
+/// A JPEG without its end marker (a cut download) is still scored, with a warning; a PNG's chunks are checked by <see cref="PngStructure"/>.
 /// </summary>
 public static class ImageProbe
 {
@@ -27,8 +27,10 @@ public static class ImageProbe
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (!ImageList.Extensions.Contains(extension))
             throw new InputException($"{path}: not a supported image type '{extension}' (supported: {string.Join(", ", ImageList.Extensions)})");
-        var length = new FileInfo(path).Length;
+        // The target's length: an ImageNet folder is often a farm of symbolic links.
+        var length = FileKinds.Length(path);
         if (length == 0) throw new InputException($"{path}: empty file");
+        if (IsPng(path)) return PngStructure.Read(path, File.ReadAllBytes(path));
 
         IReadOnlyList<MetadataExtractor.Directory> directories;
         try { directories = ImageMetadataReader.ReadMetadata(path); }
@@ -60,14 +62,19 @@ public static class ImageProbe
         return null;
     }
 
-    private static readonly byte[] JpegEnd = [0xFF, 0xD9];
-    private static readonly byte[] PngEnd = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];
+    private static bool IsPng(string path)
+    {
+        var head = new byte[PngStructure.Signature.Length];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && PngStructure.Is(head);
+    }
 
-    /// <summary>A warning when a JPEG has no end-of-image marker or a PNG no IEND chunk near its end (decoders fill the rest with grey).</summary>
+    private static readonly byte[] JpegEnd = [0xFF, 0xD9];
+
+    /// <summary>A warning when a JPEG has no end-of-image marker (the decoder fills the rest with grey).</summary>
     private static string? MissingEnd(string path, string format, long length)
     {
-        var marker = format switch { "JPEG" => JpegEnd, "PNG" => PngEnd, _ => null };
-        if (marker == null) return null;
+        if (format != "JPEG") return null;
         // Some cameras append data after the end marker, so look in the last 64 KB, not the last bytes only.
         int tail = (int)Math.Min(length, 64 * 1024);
         var buffer = new byte[tail];
@@ -76,7 +83,7 @@ public static class ImageProbe
             stream.Seek(length - tail, SeekOrigin.Begin);
             stream.ReadExactly(buffer);
         }
-        return buffer.AsSpan().LastIndexOf(marker) >= 0 ? null
+        return buffer.AsSpan().LastIndexOf(JpegEnd) >= 0 ? null
             : $"truncated {format} (no end marker): scored from the part that decodes";
     }
 }
