@@ -62,8 +62,61 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Assert.True(Finished(output) < 7, "the kills came too late to test anything");
         var (code, stdout, stderr) = CommandLine.Run(Args(output));
         Assert.True(code == 0, stderr);
-        Assert.Contains("6 images, 1 errors", stdout);
+        Assert.Contains("6 images, 1 skipped, 0 errors", stdout);
         SameFiles(whole, output);
+    }
+
+    [Fact]
+    public void An_internal_error_is_not_a_skip_a_rerun_retries_it_and_the_files_end_as_one_clean_runs()
+    {
+        var whole = Uninterrupted();
+        var output = Path.Combine(_dir, "errors");
+        var ids = File.ReadAllLines(List()).Take(6).Select(Path.GetFileNameWithoutExtension).ToList();
+        var failing = new Dictionary<string, string?> { [FaultInjection.Variable] = $"{ids[1]},{ids[4]}" };
+
+        var (code, _, stderr) = Subprocess.Run(failing, Args(output, "--parallel-images", "2"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("2 images failed for a reason other than bad input", stderr);
+        var errors = File.ReadAllLines(Path.Combine(output, "errors.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal([ids[1], ids[4]], errors.Where(e => e[2] == "error").Select(e => e[1]));
+        Assert.Single(errors, e => e[2] == "skipped");
+        Assert.Contains("\"errors\": 2", File.ReadAllText(Path.Combine(output, RunOutputs.ReportFile)));
+
+        // The same command without the fault: only the two are computed again, and the rows land in list order.
+        var (again, stdout, stderrAgain) = Subprocess.Run(Args(output, "--parallel-images", "2"));
+        Assert.True(again == 0, stderrAgain);
+        Assert.Contains("6 images, 1 skipped, 0 errors", stdout);
+        SameFiles(whole, output);
+        Assert.Equal(Enumerable.Range(0, 7), File.ReadAllLines(Path.Combine(output, RunJournal.FileName)).Skip(1).Select(l => int.Parse(l.Split(',')[0])));
+    }
+
+    [Fact]
+    public void A_reordering_killed_between_its_renames_is_finished_by_the_next_open()
+    {
+        var whole = Uninterrupted();
+        var output = Path.Combine(_dir, "reorder");
+        var ids = File.ReadAllLines(List()).Take(6).Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.Equal(1, Subprocess.Run(new Dictionary<string, string?> { [FaultInjection.Variable] = ids[2] }, Args(output)).ExitCode);
+        // Retry by hand up to the point where a kill could land: the new files written, the marker made, one file renamed.
+        var names = RunOutputs.FileNames("kaggle", groundTruth: true);
+        using (var outputs = RunOutputs.Open(output, RunFingerprint.Parse(File.ReadAllText(Path.Combine(output, RunOutputs.StateFile)), "state"), "kaggle", true, false))
+            Assert.DoesNotContain(2, outputs.Done);
+        var (code, _, stderr) = CommandLine.Run(Args(output));
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, output);
+        foreach (var f in names) File.Copy(Path.Combine(output, f), Path.Combine(output, f + ".ordered"));
+        File.Copy(Path.Combine(output, RunJournal.FileName), Path.Combine(output, RunJournal.FileName + ".ordered"));
+        File.WriteAllText(Path.Combine(output, "reorder.pending"), "");
+        File.Move(Path.Combine(output, names[0] + ".ordered"), Path.Combine(output, names[0]), overwrite: true);
+        File.WriteAllText(Path.Combine(output, names[1]), "damaged, as a half-finished rename would leave it");
+
+        (code, _, stderr) = CommandLine.Run(Args(output));
+
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, output);
+        Assert.Empty(Directory.GetFiles(output, "*.ordered"));
+        Assert.False(File.Exists(Path.Combine(output, "reorder.pending")));
     }
 
     [Fact]
@@ -102,7 +155,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
             var (code, stdout, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1", "--device", "cpu",
                 "--quiet", "--threads", "1", "--parallel-images", "3", "--map-cache", cache);
             Assert.True(code == 0, stderr);
-            Assert.Contains("6 images, 0 errors", stdout);
+            Assert.Contains("6 images, 0 skipped, 0 errors", stdout);
             return File.ReadAllLines(Path.Combine(output, "loc.csv")).Skip(1).Select(l => l[l.IndexOf(',')..]).ToArray();
         }
         var computed = Run(Path.Combine(_dir, "first"));

@@ -35,7 +35,7 @@ public class RunCommandTests : IDisposable
         var output = Path.Combine(_dir, "out");
         var (code, stdout, stderr) = CommandLine.Run("run", "--model", model, "--images", Images(), "--out", output, "--crops", "1", "--device", "cpu", "--save-maps");
         Assert.True(code == 0, stderr);
-        Assert.Contains("2 images, 1 errors", stdout);
+        Assert.Contains("2 images, 1 skipped, 0 errors", stdout);
 
         var rows = File.ReadAllLines(Path.Combine(output, "loc.csv"));
         Assert.Equal("ImageId,PredictionString", rows[0]);

@@ -47,20 +47,21 @@ public static class BatchRun
         var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
         var total = Stopwatch.StartNew();
         using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
-        var finished = outputs.Finished.Select(e => e.Index).ToHashSet();
+        var finished = outputs.Done;
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
             ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
-        int before = finished.Count;
-        var progress = new ProgressLine(mine.Count, before, request.Quiet);
+        int before = outputs.Finished.Count;
+        var progress = new ProgressLine(mine.Count, finished.Count, request.Quiet);
         ImageOutcome Compute(ImageEntry image)
         {
             int? gtClass = truth != null && truth.TryGetValue(image.Id, out var gt) && gt.Count > 0 && classOf.TryGetValue(gt[0].Wnid, out var g) ? g : null;
             try
             {
+                FaultInjection.Check(image.Id);
                 using var result = explainer.Explain(image.Path, gtClass);
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
                 if (request.Report) ReportThumbnails.Save(request.OutDir, image.Id, result, truth?.GetValueOrDefault(image.Id));
@@ -71,10 +72,13 @@ public static class BatchRun
             }
             catch (Exception e) when (e is not OutOfMemoryException && NativeLibraries.Missing(e) == null && !IsOutputFailure(e, request.OutDir))
             {
-                // Whatever one image does, the run goes on and keeps what it has.
+                // Whatever one image does, the run goes on and keeps what it has. Bad input is final;
+                // anything else (a bug, a failed allocation) is an error that a rerun tries again.
                 var reason = Messages.FirstLine(e.Message).Replace(image.Path + ": ", "");
-                return new ImageOutcome(image, outputs.Failed(image.Id, image.Path, e is InputException ? reason : $"{e.GetType().Name}: {reason}"),
-                    ImageStatus.Failed, 0, 0, $"skipped {image.Path}: {reason}");
+                if (e is InputException)
+                    return new ImageOutcome(image, outputs.Failed(image.Id, image.Path, reason, ImageStatus.Failed), ImageStatus.Failed, 0, 0, $"skipped {image.Path}: {reason}");
+                reason = $"{e.GetType().Name}: {reason}";
+                return new ImageOutcome(image, outputs.Failed(image.Id, image.Path, reason, ImageStatus.Error), ImageStatus.Error, 0, 0, $"error {image.Path}: {reason}");
             }
         }
         var todo = mine.Where(i => !finished.Contains(i.Index)).ToList();
@@ -83,13 +87,20 @@ public static class BatchRun
             if (done.Note != null) progress.Note(done.Note);
             outputs.Commit(done.Image.Index, done.Status, done.Rows, done.SaliencySeconds, done.LocalisationSeconds);
         });
-        if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
+        int sessionImages = outputs.Finished.Count - before;
+        outputs.Close();
+        if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status is ImageStatus.Ok or ImageStatus.Warning).Select(e => images[e.Index].Path));
 
-        var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
+        var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, sessionImages);
         RunReport.Write(request, card, modelSha, runner.Device, summary);
         if (request.Report) HtmlReport.Write(request.OutDir);
-        Console.WriteLine($"{summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings, " +
+        Console.WriteLine($"{summary.Scored} images, {summary.Failed} skipped, {summary.Errors} errors, {summary.Warnings} warnings, " +
             $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
+        if (summary.Errors > 0)
+        {
+            Console.Error.WriteLine($"error: {summary.Errors} images failed for a reason other than bad input (status 'error' in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}); rerun the same command to retry them");
+            return CommandErrors.Failed;
+        }
         if (summary.Scored == 0)
         {
             Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} failed); reasons in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}");

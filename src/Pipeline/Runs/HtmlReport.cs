@@ -74,7 +74,7 @@ public static class HtmlReport
         html.Append("<table>")
             .Append($"<tr><th>model</th><td>{E(Field("model"))} (sha256 {E(Field("modelSha256"))})</td></tr>")
             .Append($"<tr><th>method, device, shard</th><td>{E(Field("method"))}, {E(Field("device"))}, {E(Field("shard"))}</td></tr>")
-            .Append($"<tr><th>images</th><td>{E(Field("images"))} scored, {E(Field("errors"))} not scored, {E(Field("warnings"))} with warnings</td></tr>")
+            .Append($"<tr><th>images</th><td>{E(Field("images"))} scored, {E(Field("skipped"))} skipped, {E(Field("errors"))} errors, {E(Field("warnings"))} with warnings</td></tr>")
             .Append($"<tr><th>timings</th><td>{E(Field("timings"))}</td></tr>");
         if (truth != null && File.Exists(Path.Combine(outDir, RunOutputs.LocFileName("kaggle"))))
         {

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Pipeline.Runs;
 
-/// <summary>How one image ended: scored, scored with a warning (e.g. a truncated JPEG), or failed (errors.csv).</summary>
-public enum ImageStatus { Ok, Warning, Failed }
+/// <summary>
+/// How one image ended: scored, scored with a warning (e.g. a truncated JPEG), failed as bad input
+/// (skipped, final), or failed for another reason (an error: a rerun tries it again).
+/// </summary>
+public enum ImageStatus { Ok, Warning, Failed, Error }
 
 /// <summary>
 /// One finished image in progress.csv: its index in the run's list, how it ended, its timings, and

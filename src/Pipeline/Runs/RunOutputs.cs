@@ -40,6 +40,9 @@ public sealed class RunOutputs : IDisposable
     /// <summary>Finished images (earlier sessions' included), in the order they finished.</summary>
     public IReadOnlyList<JournalEntry> Finished => _finished;
 
+    /// <summary>Images that need no more work: their last attempt was scored or skipped, not an error (which a rerun retries).</summary>
+    public IReadOnlySet<int> Done => _finished.GroupBy(e => e.Index).Where(g => g.Last().Status != ImageStatus.Error).Select(g => g.Key).ToHashSet();
+
     public static string LocFileName(string format) => format == "devkit" ? "loc.txt" : "loc.csv";
 
     public static IReadOnlyList<string> FileNames(string format, bool groundTruth) =>
@@ -59,6 +62,7 @@ public sealed class RunOutputs : IDisposable
     {
         Directory.CreateDirectory(outDir);
         if (restart) RemoveRun(outDir);
+        JournalOrder.Recover(outDir);
         var names = FileNames(format, groundTruth).ToArray();
         var journalHeader = RunJournal.Header(names) + "\n";
         var statePath = Path.Combine(outDir, StateFile);
@@ -185,9 +189,25 @@ public sealed class RunOutputs : IDisposable
         return new ImageRows(loc, groundTruth, warning, predictions);
     }
 
-    /// <summary>The rows of an image that could not be scored: errors.csv, and an empty loc.txt line in devkit form (one line per image).</summary>
-    public ImageRows Failed(string imageId, string path, string reason) =>
-        new(Devkit ? "\n" : null, null, CsvLine([path, imageId, "skipped", reason]));
+    /// <summary>
+    /// The rows of an image that could not be scored: errors.csv ("skipped" for bad input, "error" for
+    /// anything else, which a rerun retries), and an empty loc.txt line in devkit form (one line per image).
+    /// </summary>
+    public ImageRows Failed(string imageId, string path, string reason, ImageStatus status) =>
+        new(Devkit ? "\n" : null, null, CsvLine([path, imageId, status == ImageStatus.Error ? "error" : "skipped", reason]));
+
+    /// <summary>
+    /// Closes the files; where images were retried (their rows appended after the rest), rebuilds them in
+    /// list order, so the folder reads as if every image had been computed once, in order.
+    /// </summary>
+    public void Close()
+    {
+        Dispose();
+        if (!JournalOrder.Needed(_finished)) return;
+        var ordered = JournalOrder.Rewrite(_outDir, _names, _finished);
+        _finished.Clear();
+        _finished.AddRange(ordered);
+    }
 
     /// <summary>A CSV record as CsvHelper writes it (quoting where needed), with its line ending.</summary>
     public static string CsvLine(IEnumerable<string> fields)
@@ -205,6 +225,7 @@ public sealed class RunOutputs : IDisposable
     public static void RemoveRun(string outDir)
     {
         foreach (var f in RunFiles.Append(StateFile + ".partial").Append(HtmlReport.FileName)) File.Delete(Path.Combine(outDir, f));
+        JournalOrder.Recover(outDir);
         foreach (var folder in RunFolders)
             if (Directory.Exists(Path.Combine(outDir, folder))) Directory.Delete(Path.Combine(outDir, folder), recursive: true);
     }

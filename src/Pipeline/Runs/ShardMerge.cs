@@ -123,7 +123,8 @@ public static class ShardMerge
         report["shard"] = "merged";
         report["shards"] = shards.Select(s => $"{s.Fingerprint.Shard} {Path.GetFullPath(s.Dir)}").ToArray();
         report["images"] = summary.Scored;
-        report["errors"] = summary.Failed;
+        report["skipped"] = summary.Failed;
+        report["errors"] = summary.Errors;
         report["warnings"] = summary.Warnings;
         report["complete"] = summary.Complete;
         var timings = RunReport.Timings(summary);

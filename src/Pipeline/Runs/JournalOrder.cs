@@ -1,0 +1,69 @@
+using System.Text;
+
+namespace Pipeline.Runs;
+
+/// <summary>
+/// Puts a run folder's files back in list order after images were retried: a retried image's rows
+/// are appended at the end, after the rows of its failed attempt. The files are rebuilt from the
+/// journal's pieces (the last attempt of each image) under temporary names, then renamed; a kill
+/// during the renames is finished by <see cref="Recover"/> on the next open, so the folder is always
+/// either the old consistent state or the new one.
+/// </summary>
+public static class JournalOrder
+{
+    private const string Suffix = ".ordered", Marker = "reorder.pending";
+
+    /// <summary>True when the journal lists an image twice or out of list order.</summary>
+    public static bool Needed(IReadOnlyList<JournalEntry> entries)
+    {
+        for (int i = 1; i < entries.Count; i++)
+            if (entries[i].Index <= entries[i - 1].Index) return true;
+        return false;
+    }
+
+    /// <summary>Rebuilds the files (closed by the caller) and the journal in list order, keeping each image's last attempt.</summary>
+    public static List<JournalEntry> Rewrite(string outDir, IReadOnlyList<string> names, IReadOnlyList<JournalEntry> entries)
+    {
+        var last = entries.Select((e, j) => (e, j)).GroupBy(p => p.e.Index).Select(g => g.Last()).OrderBy(p => p.e.Index).ToList();
+        var contents = names.Select(n => File.ReadAllBytes(Path.Combine(outDir, n))).ToArray();
+        var ordered = new List<JournalEntry>();
+        var streams = names.Select(n => new FileStream(Path.Combine(outDir, n + Suffix), FileMode.Create, FileAccess.Write)).ToArray();
+        try
+        {
+            for (int f = 0; f < names.Count; f++) streams[f].Write(Encoding.UTF8.GetBytes(RunOutputs.Header(names[f])));
+            foreach (var (entry, j) in last)
+            {
+                var ends = new long[names.Count];
+                for (int f = 0; f < names.Count; f++)
+                {
+                    long start = j == 0 ? Encoding.UTF8.GetByteCount(RunOutputs.Header(names[f])) : entries[j - 1].FileEnds[f];
+                    streams[f].Write(contents[f], (int)start, (int)(entry.FileEnds[f] - start));
+                    ends[f] = streams[f].Position;
+                }
+                ordered.Add(entry with { FileEnds = ends });
+            }
+            foreach (var s in streams) s.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            foreach (var s in streams) s.Dispose();
+        }
+        File.WriteAllText(Path.Combine(outDir, RunJournal.FileName + Suffix),
+            RunJournal.Header(names) + "\n" + string.Concat(ordered.Select(e => e.ToLine() + "\n")));
+        // Every new file is whole before the marker exists; from here on the renames only go forward.
+        File.WriteAllText(Path.Combine(outDir, Marker), "");
+        Recover(outDir);
+        return ordered;
+    }
+
+    /// <summary>Finishes renames that a kill interrupted, or drops a rewrite that had not finished writing.</summary>
+    public static void Recover(string outDir)
+    {
+        var pending = Directory.EnumerateFiles(outDir, "*" + Suffix).ToList();
+        if (File.Exists(Path.Combine(outDir, Marker)))
+            foreach (var file in pending) File.Move(file, file[..^Suffix.Length], overwrite: true);
+        else
+            foreach (var file in pending) File.Delete(file);
+        File.Delete(Path.Combine(outDir, Marker));
+    }
+}
