@@ -53,7 +53,7 @@ public class CamMapTests : IDisposable
         using var runner = new GradientRunner(File.ReadAllBytes(model), new DeviceChoice("cpu"), 2);
         Assert.NotNull(runner.CamShape);
         Assert.Equal([7L, 7L], runner.CamShape);
-        var modelCard = Cli.RunCommand.CardFor(runner, null, "cam model");
+        var modelCard = runner.Info.StoredCard!;
         var settings = new ExplainSettings(10, 3, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
         float[][] Maps(MapKind kind)
         {

@@ -46,7 +46,7 @@ public class CudaTests(GradientModelFixture model) : IClassFixture<GradientModel
         {
             using var runner = new GradientRunner(File.ReadAllBytes(model.Model), device, 2);
             used = runner.Device;
-            var card = Cli.RunCommand.CardFor(runner, null, "mnv2");
+            var card = runner.Info.StoredCard!;
             using var result = new ImageExplainer(runner, card, settings).Explain(parrot);
             return result.Top.Select(r => r.Map).ToArray();
         }

@@ -32,7 +32,7 @@ public class SmoothGradTests(GradientModelFixture model) : IClassFixture<Gradien
     public void Copies_without_noise_give_the_plain_map_and_noise_changes_it()
     {
         using var runner = new GradientRunner(File.ReadAllBytes(model.Model), new DeviceChoice("cpu"), 2);
-        var card = Cli.RunCommand.CardFor(runner, null, "mnv2");
+        var card = runner.Info.StoredCard!;
         var plain = new ExplainSettings(1, 2, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
         var parrot = CommandLine.Shared("data", "photos", "parrot.jpg");
         float[][] Maps(ExplainSettings settings)

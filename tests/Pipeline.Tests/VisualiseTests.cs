@@ -55,7 +55,7 @@ public class VisualiseTests(GradientModelFixture model) : IClassFixture<Gradient
     public void On_mobilenet_each_image_becomes_its_own_class()
     {
         using var runner = new GradientRunner(File.ReadAllBytes(model.Model), new DeviceChoice("cpu"), 2);
-        var card = Cli.RunCommand.CardFor(runner, null, "mnv2");
+        var card = runner.Info.StoredCard!;
         int goose = card.Classes.FindIndex(c => c.Name.StartsWith("goose")), volcano = card.Classes.FindIndex(c => c.Name.StartsWith("volcano"));
         var results = new ClassModelVisualiser(runner, card).Run([goose, volcano], new VisualiseSettings { Steps = 20, StepSize = 0.002, L2 = 0.01 });
         foreach (var r in results)

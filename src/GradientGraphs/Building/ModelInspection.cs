@@ -15,8 +15,6 @@ public sealed record ModelInspection(
     {
         var model = ModelProto.Parser.ParseFrom(modelBytes);
         var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet();
-        string Describe(ValueInfoProto v) =>
-            $"{v.Name} {ElementType(v)} [{string.Join(",", v.Type?.TensorType?.Shape?.Dim.Select(d => d.DimParam is { Length: > 0 } p ? p : d.DimValue.ToString()) ?? [])}]";
         var ops = model.Graph.Node.GroupBy(n => n.OpType).OrderByDescending(g => g.Count())
             .Select(g => (g.Key, g.Count(), RuleTable.Find(g.Key) != null || RuleTable.PiecewiseConstant.Contains(g.Key) || g.Key == "Constant"))
             .ToList();
@@ -30,6 +28,10 @@ public sealed record ModelInspection(
             model.OpsetImport.Select(o => $"{(o.Domain == "" ? "ai.onnx" : o.Domain)} {o.Version}").ToList(),
             refusal);
     }
+
+    /// <summary>"name type [dims]", a symbolic dimension by its name.</summary>
+    public static string Describe(ValueInfoProto v) =>
+        $"{v.Name} {ElementType(v)} [{string.Join(",", v.Type?.TensorType?.Shape?.Dim.Select(d => d.DimParam is { Length: > 0 } p ? p : d.DimValue.ToString()) ?? [])}]";
 
     private static string ElementType(ValueInfoProto v) =>
         v.Type?.TensorType is { } t ? ((TensorProto.Types.DataType)t.ElemType).ToString().ToLowerInvariant() : "?";

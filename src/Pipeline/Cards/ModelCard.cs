@@ -42,28 +42,8 @@ public sealed record ModelCard
         return Parse(File.ReadAllText(path), path);
     }
 
-    public static ModelCard Parse(string json, string source)
-    {
-        ModelCard card;
-        try { card = JsonSerializer.Deserialize<ModelCard>(json, Json) ?? throw new InputException($"{source}: empty card"); }
-        catch (JsonException e) { throw new InputException($"{source}: not a model card ({Messages.FirstLine(e.Message)})"); }
-        // JSON null turns a list into null: every field is checked before use.
-        if (card.Name == null || card.Resize == null || card.ChannelOrder == null || card.Mean == null || card.Std == null || card.Classes == null)
-            throw new InputException($"{source}: name, resize, channelOrder, mean, std and classes must not be null");
-        if (card.Classes.Any(c => c == null || string.IsNullOrWhiteSpace(c.Wnid) || c.Wnid.Any(char.IsWhiteSpace) || c.Name == null))
-            throw new InputException($"{source}: every class needs a wnid (no spaces) and a name");
-        if (card.InputSize is < 8 or > 4096) throw new InputException($"{source}: inputSize {card.InputSize} is not in 8 to 4096");
-        if (card.ShorterSide is < 8 or > 8192) throw new InputException($"{source}: shorterSide {card.ShorterSide} is not in 8 to 8192");
-        if (card.ClassOffset < 0) throw new InputException($"{source}: classOffset {card.ClassOffset} is negative");
-        if (!float.IsFinite(card.Scale) || card.Scale == 0 || card.Mean.Any(m => !float.IsFinite(m)) || card.Std.Any(v => !float.IsFinite(v)))
-            throw new InputException($"{source}: scale, mean and std must be finite numbers, scale not 0");
-        if (card.Resize is not ("crop" or "squash")) throw new InputException($"{source}: resize must be 'crop' or 'squash', not '{card.Resize}'");
-        if (card.ChannelOrder is not ("RGB" or "BGR")) throw new InputException($"{source}: channelOrder must be RGB or BGR");
-        if (card.Mean.Length != 3 || card.Std.Length != 3 || card.Std.Any(s => s == 0)) throw new InputException($"{source}: mean and std need 3 values, std not 0");
-        if (card.Classes.Count == 0) throw new InputException($"{source}: the card lists no classes");
-        if (card.Resize == "crop" && card.ShorterSide < card.InputSize) throw new InputException($"{source}: shorterSide {card.ShorterSide} is smaller than inputSize {card.InputSize}");
-        return card;
-    }
+    /// <summary>The card in <paramref name="json"/>, checked field by field (<see cref="CardReader"/>); errors name <paramref name="source"/>.</summary>
+    public static ModelCard Parse(string json, string source) => CardReader.Read(json, source);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -74,6 +54,24 @@ public sealed record ModelCard
             throw new InputException($"card '{Name}' does not fit {modelName}: the model takes [{string.Join(",", imageShape)}], the card {InputSize}x{InputSize} RGB");
         if (Classes.Count + ClassOffset != scoreCount)
             throw new InputException($"card '{Name}' does not fit {modelName}: {Classes.Count} classes + offset {ClassOffset} != {scoreCount} scores");
+    }
+
+    /// <summary>The JSON names of the fields in which this card and <paramref name="other"/> differ, in card order.</summary>
+    public IReadOnlyList<string> FieldsDifferingFrom(ModelCard other)
+    {
+        var differs = new List<string>();
+        void Compare(string field, bool same) { if (!same) differs.Add(field); }
+        Compare("name", Name == other.Name);
+        Compare("inputSize", InputSize == other.InputSize);
+        Compare("resize", Resize == other.Resize);
+        Compare("shorterSide", ShorterSide == other.ShorterSide);
+        Compare("channelOrder", ChannelOrder == other.ChannelOrder);
+        Compare("scale", Scale.Equals(other.Scale));
+        Compare("mean", Mean.SequenceEqual(other.Mean));
+        Compare("std", Std.SequenceEqual(other.Std));
+        Compare("classOffset", ClassOffset == other.ClassOffset);
+        Compare("classes", Classes.SequenceEqual(other.Classes));
+        return differs;
     }
 
     public PixelTransform Pixels => new(ChannelOrder == "RGB", Scale, Mean, Std);

@@ -16,13 +16,14 @@ public static class ExportExplainerCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "source ONNX classifier, or a gradient model from export-grad", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "where to write the explainer model", Required = true };
-        var card = new Option<FileInfo?>("--card") { Description = "model card JSON (default: the card stored in a gradient model)" };
+        var card = CardChoice.CardOption();
+        var cardOverride = CardChoice.OverrideOption();
         var crops = new Option<int>("--crops") { Description = "10 (corners, centre and mirrors) or 1 (centre, or the squashed image)", DefaultValueFactory = _ => 10 };
         var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward when building from a source model: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (source model; default: the only output)" };
         var overlay = new Option<bool>("--overlay") { Description = "also output overlay_png: the top-1 map on the image, PNG-encoded (EncodeImage)" };
         var command = new Command("export-explainer", "Write one ONNX model from image file bytes to top-k classes and saliency maps (needs ONNX Runtime Extensions).")
-            { model, output, card, crops, rule, scoreOutput, overlay };
+            { model, output, card, cardOverride, crops, rule, scoreOutput, overlay };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             int cropCount = parse.GetValue(crops);
@@ -31,11 +32,9 @@ public static class ExportExplainerCommand
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
             var parsed = Onnx.ModelProto.Parser.ParseFrom(bytes);
-            bool isGradient = parsed.MetadataProps.Any(p => p.Key == GradientModelContract.ScoreTensorKey)
-                && parsed.Graph.Input.Any(i => i.Name == GradientModelContract.ClassIndexInput);
-            var gradientModel = isGradient ? parsed
+            var gradientModel = Inference.GradientModelInfo.IsGradientModel(parsed) ? parsed
                 : GradientGraphBuilder.Build(bytes, new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
-            var modelCard = CardFor(gradientModel, parse.GetValue(card), source.Name);
+            var modelCard = CardChoice.For(Inference.GradientModelInfo.Read(gradientModel, source.FullName), parse.GetValue(card), parse.GetValue(cardOverride));
             using (var runner = new Stages.GradientRunner(gradientModel.ToByteArray(), new Inference.DeviceChoice("cpu"), 1, source.Name))
                 modelCard.CheckFits(runner.ImageShape, runner.ScoreCount(), source.Name);
             var explainer = ExplainerGraph.Build(gradientModel, modelCard, cropCount, parse.GetValue(overlay));
@@ -44,13 +43,5 @@ public static class ExportExplainerCommand
             Console.WriteLine($"wrote {target.FullName} ({explainer.Graph.Node.Count} nodes, {cropCount} crops{(parse.GetValue(overlay) ? ", overlay" : "")}; run it with ONNX Runtime Extensions registered)");
         }));
         return command;
-    }
-
-    private static ModelCard CardFor(Onnx.ModelProto gradientModel, FileInfo? file, string modelName)
-    {
-        if (file != null) return ModelCard.Load(file.FullName);
-        var stored = gradientModel.MetadataProps.FirstOrDefault(p => p.Key == ModelCard.MetadataKey);
-        if (stored != null) return ModelCard.Parse(stored.Value, $"{modelName} (stored card)");
-        throw new InputException($"{modelName}: no model card stored; pass --card (see models/onnx/*.card.json)");
     }
 }

@@ -13,7 +13,11 @@ public static class InspectCommand
         command.SetAction(parse => CommandErrors.Run(int () =>
         {
             var file = parse.GetValue(model)!;
-            var report = ModelInspection.Of(ModelFiles.Read(file));
+            var bytes = ModelFiles.Read(file);
+            var parsed = Onnx.ModelProto.Parser.ParseFrom(bytes);
+            // A gradient model is not a classifier to differentiate again: it is described by its contract.
+            if (Inference.GradientModelInfo.IsGradientModel(parsed)) return DescribeGradientModel(parsed, file);
+            var report = ModelInspection.Of(bytes);
             Console.WriteLine($"model   {file.FullName}");
             Console.WriteLine($"opsets  {string.Join(", ", report.Opsets)}");
             foreach (var i in report.Inputs) Console.WriteLine($"input   {i}");
@@ -31,5 +35,25 @@ public static class InspectCommand
             return CommandErrors.Failed;
         }));
         return command;
+    }
+
+    private static int DescribeGradientModel(Onnx.ModelProto model, FileInfo file)
+    {
+        var info = Inference.GradientModelInfo.Read(model, file.FullName);
+        var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet();
+        Console.WriteLine($"model   {file.FullName}");
+        Console.WriteLine($"gradient model, builder {info.BuilderVersion ?? "unrecorded"}, rule {info.Rule}");
+        foreach (var i in model.Graph.Input.Where(i => !initializers.Contains(i.Name))) Console.WriteLine($"input   {ModelInspection.Describe(i)}");
+        foreach (var o in model.Graph.Output) Console.WriteLine($"output  {ModelInspection.Describe(o)}");
+        Console.WriteLine($"image   {info.ImageInput}");
+        Console.WriteLine($"scores  {info.ScoreOutput}{(info.ScoreIsSoftmax ? " (softmax probabilities)" : "")}, gradient of {info.ScoreTensor}");
+        if (info.CamTensor != null) Console.WriteLine($"cam     {info.CamTensor}");
+        if (info.SourceSha256 != null) Console.WriteLine($"source  sha256 {info.SourceSha256}");
+        if (info.StoredCard is { } card)
+            Console.WriteLine($"card    '{card.Name}', {card.Classes.Count} classes, {card.InputSize}x{card.InputSize} {card.ChannelOrder}, resize {card.Resize}");
+        else if (info.StoredCardProblem == null) Console.WriteLine("card    none stored (commands need --card)");
+        if (info.StoredCardProblem == null) return CommandErrors.Done;
+        Console.Error.WriteLine($"error: {info.StoredCardProblem}");
+        return CommandErrors.Failed;
     }
 }

@@ -27,7 +27,8 @@ public static class RunCommand
     private static readonly Option<bool> SaveMaps = new("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
     private static readonly Option<bool> SaveNpy = new("--save-npy") { Description = "write the ground-truth-class (with --truth) and top-1 maps as 224x224 .npy in OUTDIR/npy, for eval --protocol maxboxacc" };
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<FileInfo?> CardFile = new("--card") { Description = "model card JSON (overrides the one stored in the model)" };
+    private static readonly Option<FileInfo?> CardFile = CardChoice.CardOption();
+    private static readonly Option<bool> CardOverride = CardChoice.OverrideOption();
     private static readonly Option<string> Method = new("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
     private static readonly Option<FileInfo?> Truth = new("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
     private static readonly Option<double> FgQuantile = new("--fg-quantile") { Description = "foreground seed quantile, in (0, 1]", DefaultValueFactory = _ => Defaults.ForegroundQuantile };
@@ -59,7 +60,7 @@ public static class RunCommand
     {
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
         {
-            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, Method, Truth,
+            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, CardOverride, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, ParallelImages,
         };
@@ -112,6 +113,7 @@ public static class RunCommand
             Threads = threads,
             ParallelImages = parallel,
             Card = parse.GetValue(CardFile),
+            CardOverride = parse.GetValue(CardOverride),
             Truth = parse.GetValue(Truth),
             MapCache = parse.GetValue(MapCacheDir),
             SaveMaps = parse.GetValue(SaveMaps),
@@ -122,13 +124,5 @@ public static class RunCommand
             Report = !parse.GetValue(NoReport),
             Arguments = parse.Tokens.Select(t => t.Value).ToArray(),
         };
-    }
-
-    /// <summary>The card from --card, else the one export-grad stored in the model.</summary>
-    public static ModelCard CardFor(GradientRunner runner, FileInfo? file, string modelName)
-    {
-        if (file != null) return ModelCard.Load(file.FullName);
-        if (runner.Metadata.TryGetValue(ModelCard.MetadataKey, out var json)) return ModelCard.Parse(json, $"{modelName} (stored card)");
-        throw new InputException($"{modelName}: no model card stored; pass --card (see models/onnx/*.card.json) or export with --card");
     }
 }

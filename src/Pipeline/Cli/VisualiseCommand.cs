@@ -13,7 +13,8 @@ public static class VisualiseCommand
         var model = new Option<FileInfo>("--model") { Description = "gradient model made by export-grad (with its card)", Required = true };
         var classes = new Option<string>("--class") { Description = "WNID[,WNID...]: the classes to visualise, in one batch", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
-        var cardFile = new Option<FileInfo?>("--card") { Description = "model card JSON (overrides the one stored in the model)" };
+        var cardFile = CardChoice.CardOption();
+        var cardOverride = CardChoice.OverrideOption();
         var defaults = new VisualiseSettings();
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps, 1 to 10000", DefaultValueFactory = _ => defaults.Steps };
         var step = new Option<double>("--step") { Description = "step size, in (0, 100]", DefaultValueFactory = _ => defaults.StepSize };
@@ -25,7 +26,7 @@ public static class VisualiseCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("visualise", "Class model visualisation: the image that maximises a class score, by gradient ascent.")
         {
-            model, classes, output, cardFile, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
+            model, classes, output, cardFile, cardOverride, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
@@ -42,7 +43,7 @@ public static class VisualiseCommand
             int threadCount = OptionRanges.Check("--threads", parse.GetValue(threads), 1, 1024);
             var modelFile = parse.GetValue(model)!;
             using var runner = new GradientRunner(ModelFiles.Read(modelFile), deviceChoice, threadCount, modelFile.FullName);
-            var card = RunCommand.CardFor(runner, parse.GetValue(cardFile), modelFile.Name);
+            var card = CardChoice.For(runner.Info, parse.GetValue(cardFile), parse.GetValue(cardOverride));
             card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
             var wnids = parse.GetValue(classes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var indices = wnids.Select(w => card.Classes.FindIndex(c => c.Wnid == w) is >= 0 and var i ? i

@@ -22,7 +22,7 @@ public static class BatchRun
         var modelSha = RunFingerprint.Sha256(modelBytes);
         var images = ImageList.From(request.Images);
         using var runner = new GradientRunner(modelBytes, request.Device, request.ThreadsPerImage, request.Model.FullName);
-        var card = RunCommand.CardFor(runner, request.Card, request.Model.Name);
+        var card = CardChoice.For(runner.Info, request.Card, request.CardOverride);
         var cardJson = card.ToJson();
         card.CheckFits(runner.ImageShape, runner.ScoreCount(), request.Model.Name);
         if (request.Explain.Top > card.Classes.Count)
@@ -31,7 +31,7 @@ public static class BatchRun
             throw new InputException($"{request.Model.Name}: --map {MapKinds.Name(request.Explain.Map)} needs the model's Grad-CAM output; export it with `Pipeline export-grad --cam`");
         var truth = request.Truth is { } t ? LocFile.Read(t.FullName) : null;
         // Settings left open take the defaults for the model's backward rule (gradient or guided maps).
-        var rule = runner.Metadata.GetValueOrDefault(GradientGraphs.Building.GradientModelContract.RuleKey, "gradient");
+        var rule = runner.Info.Rule;
         request = request with { Explain = request.Explain with { Options = request.Explain.Options.ForRule(rule) } };
         var fingerprint = new RunFingerprint
         {

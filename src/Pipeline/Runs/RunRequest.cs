@@ -18,6 +18,8 @@ public sealed record RunRequest
     /// <summary>ONNX Runtime threads for each image in flight.</summary>
     public int ThreadsPerImage => OrderedWork.ThreadsEach(Threads, ParallelImages);
     public FileInfo? Card { get; init; }
+    /// <summary>--card-override: --card although it differs from the stored card.</summary>
+    public bool CardOverride { get; init; }
     public FileInfo? Truth { get; init; }
     public DirectoryInfo? MapCache { get; init; }
     public bool SaveMaps { get; init; }

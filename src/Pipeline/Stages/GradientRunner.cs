@@ -21,21 +21,19 @@ public sealed class GradientRunner : IDisposable
     public string ImageInput { get; }
     public long[] ImageShape { get; }
     public string Device { get; }
-    public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>The model's contract: rule, stored card, image input, score output.</summary>
+    public GradientModelInfo Info { get; }
     /// <summary>The score output is a Softmax's: already probabilities.</summary>
-    public bool OutputIsSoftmax { get; }
+    public bool OutputIsSoftmax => Info.ScoreIsSoftmax;
     /// <summary>[h, w] of the Grad-CAM output (export-grad --cam); null when the model has none.</summary>
     public long[]? CamShape { get; }
 
     public GradientRunner(byte[] gradientModel, DeviceChoice device, int threads, string modelName = "the model")
     {
         var model = ModelProto.Parser.ParseFrom(gradientModel);
-        Metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
-        if (!Metadata.ContainsKey(GradientModelContract.ScoreTensorKey) || model.Graph.Input.All(i => i.Name != GradientModelContract.ClassIndexInput))
-            throw new InputException($"{modelName}: not a gradient model (no class_index input or gradient metadata); make one with `Pipeline export-grad`");
-        _scoreOutput = Metadata[GradientModelContract.ScoreOutputKey];
-        OutputIsSoftmax = model.Graph.Node.FirstOrDefault(n => n.Output.Contains(_scoreOutput))?.OpType == "Softmax";
-        ImageInput = Metadata[GradientModelContract.ImageInputKey];
+        Info = GradientModelInfo.Read(model, modelName);
+        _scoreOutput = Info.ScoreOutput;
+        ImageInput = Info.ImageInput;
         try
         {
             _gradient = OrtSessions.Create(gradientModel, device, threads, out var used);
