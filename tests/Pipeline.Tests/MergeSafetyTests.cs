@@ -107,6 +107,23 @@ public class MergeSafetyTests(GradientModelFixture model) : IClassFixture<Gradie
     }
 
     [Fact]
+    public void A_shard_cut_short_is_refused_before_out_is_touched_even_with_restart()
+    {
+        var shards = Shards();
+        var other = Path.Combine(_dir, "other");
+        Assert.Equal(0, CommandLine.Run("merge", "--out", other, shards[0], shards[1]).ExitCode);
+        var before = Snapshot(other);
+        var loc = Path.Combine(shards[1], "loc.csv");
+        using (var file = new FileStream(loc, FileMode.Open)) file.SetLength(file.Length - 3);
+
+        var (code, _, stderr) = CommandLine.Run("merge", "--restart", "--out", other, shards[0], shards[1]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{loc}: does not match its progress record", stderr);
+        OneLine(stderr);
+        Unchanged(before, other);
+    }
+
+    [Fact]
     public void A_folder_held_by_another_writer_is_refused_naming_its_PID_and_left_unchanged()
     {
         var shards = Shards();
