@@ -152,6 +152,15 @@ public class MergeSafetyTests(GradientModelFixture model) : IClassFixture<Gradie
         }
         var result = CommandLine.Run("merge", "--out", merged, shards[0], shards[1]);
         Assert.True(result.ExitCode == 0, result.Stderr);
+
+        // A shard being read by a merge: a run into it waits its turn; the PID in the file is the old writer's, so none is named.
+        using (FolderLock.Share(shards[1]))
+        {
+            var (code, _, stderr) = CommandLine.Run(Args(shards[1], 3, "--shard", "1/2"));
+            Assert.Equal(1, code);
+            Assert.Contains($"{shards[1]}: being read by a Pipeline merge", stderr);
+            Unchanged(before, shards[1]);
+        }
     }
 
     [Fact]

@@ -73,8 +73,17 @@ public sealed class FolderLock : IDisposable
         if (Syscall.fcntl(_fd, FcntlCommand.F_OFD_SETLK, ref whole) == 0) return;
         var error = Stdlib.GetLastError();
         if (error is Errno.EAGAIN or Errno.EACCES)
-            throw new InputException($"{dir}: in use by another Pipeline run or merge ({Holder(path)}); wait for it to end or stop it, then rerun");
+            throw new InputException(ReadOnlyByOthers()
+                ? $"{dir}: being read by a Pipeline merge; wait for it to end, then rerun"
+                : $"{dir}: in use by another Pipeline run or merge ({Holder(path)}); wait for it to end or stop it, then rerun");
         throw new InputException($"{path}: cannot lock ({Stdlib.strerror(error)}); the file system must support fcntl locks");
+    }
+
+    /// <summary>True when only shared holders block us: merges reading the folder, whose PIDs the file does not hold.</summary>
+    private bool ReadOnlyByOthers()
+    {
+        var probe = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET, l_start = 0, l_len = 0 };
+        return Syscall.fcntl(_fd, FcntlCommand.F_OFD_GETLK, ref probe) == 0 && probe.l_type == LockType.F_RDLCK;
     }
 
     /// <summary>"PID 123 on host", as the holder wrote it; read without any lock so that it never waits.</summary>
