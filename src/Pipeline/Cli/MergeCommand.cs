@@ -10,13 +10,13 @@ public static class MergeCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for the merged run", Required = true };
         var shards = new Argument<string[]>("shards") { Description = "the shard folders (0..N-1, any order)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("merge", "Join the shard folders of one run into one run folder.") { output, shards };
+        var restart = new Option<bool>("--restart") { Description = "replace a run already in --out (otherwise merge refuses it)" };
+        var command = new Command("merge", "Join the shard folders of one run into one run folder.") { output, restart, shards };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var outDir = parse.GetValue(output)!.FullName;
             var dirs = parse.GetValue(shards)!;
-            if (dirs.Select(Path.GetFullPath).Contains(outDir)) throw new UsageException($"--out {outDir} is one of the shards");
-            var summary = ShardMerge.Merge(dirs, outDir);
+            var summary = ShardMerge.Merge(dirs, outDir, parse.GetValue(restart));
             Console.WriteLine($"merged {dirs.Length} shards: {summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings; results in {outDir}");
         }));
         return command;

@@ -46,6 +46,7 @@ public static class BatchRun
 
         var mine = images.Where(i => request.Shard.Takes(i.Index)).ToList();
         var total = Stopwatch.StartNew();
+        using var held = FolderLock.Acquire(request.OutDir); // one writer per folder, for the whole run
         using var outputs = RunOutputs.Open(request.OutDir, fingerprint, request.Format, truth != null, request.Restart);
         var finished = outputs.Done;
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);

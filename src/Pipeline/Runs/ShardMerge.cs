@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Mono.Unix.Native;
 
 namespace Pipeline.Runs;
 
@@ -8,16 +9,34 @@ namespace Pipeline.Runs;
 /// every shard present once, complete, of one fingerprint (model, card, images, options), then each
 /// output file rebuilt image by image in list order from the shards' pieces (progress.csv gives
 /// where each image's rows begin and end in each file). The merged folder has its own run-state.json
-/// and progress.csv, as an uninterrupted single run would.
+/// and progress.csv, as an uninterrupted single run would. Every shard is read and checked whole
+/// before --out is touched; --out may not be a shard (by identity, however spelled) nor hold another
+/// run unless restart is asked; --out is held alone and the shards shared (<see cref="FolderLock"/>).
 /// </summary>
 public static class ShardMerge
 {
-    private sealed record Shard(string Dir, RunFingerprint Fingerprint, List<JournalEntry> Entries);
+    private sealed record Shard(string Dir, RunFingerprint Fingerprint, List<JournalEntry> Entries, byte[][] Contents);
 
-    public static RunSummary Merge(IReadOnlyList<string> shardDirs, string outDir)
+    public static RunSummary Merge(IReadOnlyList<string> shardDirs, string outDir, bool restart = false)
     {
         if (shardDirs.Count == 0) throw new UsageException("merge: name the shard folders");
-        var shards = shardDirs.Select(Read).ToList();
+        if (shardDirs.FirstOrDefault(d => SameFolder(d, outDir)) is { } self)
+            throw new UsageException($"--out {outDir} is the shard folder {self}; choose another folder");
+        var shared = new List<FolderLock>();
+        try
+        {
+            foreach (var dir in shardDirs)
+                if (FolderLock.Share(dir) is { } held) shared.Add(held);
+            return Merge(outDir, restart, shardDirs.Select(Read).ToList());
+        }
+        finally
+        {
+            foreach (var held in shared) held.Dispose();
+        }
+    }
+
+    private static RunSummary Merge(string outDir, bool restart, List<Shard> shards)
+    {
         var first = shards[0].Fingerprint;
         foreach (var s in shards.Skip(1))
             if (s.Fingerprint.Differences(first, ignoreShardIndex: true) is { Count: > 0 } differences)
@@ -40,9 +59,13 @@ public static class ShardMerge
             if (!indices.SequenceEqual(expected))
                 throw new InputException($"{shard.Dir}: shard {spec} is not complete ({indices.Count} of {expected.Count} images finished); rerun it, then merge");
             for (int j = 0; j < shard.Entries.Count; j++) pieces[shard.Entries[j].Index] = (shard, j);
+            CheckRows(shard, names);
         }
 
-        Directory.CreateDirectory(outDir);
+        var report = FirstReport(shards[0]);
+        using var held = FolderLock.Acquire(outDir);
+        if (!restart && RunOutputs.RunFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } earlier)
+            throw new UsageException($"{outDir} holds another run ({string.Join(", ", earlier)}); rerun with --restart to replace it, or choose another --out");
         RunOutputs.RemoveRun(outDir);
         var merged = new List<JournalEntry>();
         var outputs = names.Select(n => new FileStream(Path.Combine(outDir, n), FileMode.Create, FileAccess.Write)).ToArray();
@@ -54,16 +77,13 @@ public static class ShardMerge
                 outputs[f].Write(Encoding.UTF8.GetBytes(RunOutputs.Header(names[f])));
                 ends[f] = outputs[f].Position;
             }
-            var contents = shards.ToDictionary(s => s.Dir, s => names.Select(n => File.ReadAllBytes(Path.Combine(s.Dir, n))).ToArray());
             foreach (var (shard, j) in pieces)
             {
                 var entry = shard.Entries[j];
                 for (int f = 0; f < names.Length; f++)
                 {
-                    long start = j == 0 ? Encoding.UTF8.GetByteCount(RunOutputs.Header(names[f])) : shard.Entries[j - 1].FileEnds[f];
-                    var bytes = contents[shard.Dir][f];
-                    if (entry.FileEnds[f] > bytes.Length) throw new InputException($"{Path.Combine(shard.Dir, names[f])}: shorter than its progress record");
-                    outputs[f].Write(bytes, (int)start, (int)(entry.FileEnds[f] - start));
+                    long start = Start(shard, j, names[f], f);
+                    outputs[f].Write(shard.Contents[f], (int)start, (int)(entry.FileEnds[f] - start));
                     ends[f] = outputs[f].Position;
                 }
                 merged.Add(entry with { FileEnds = (long[])ends.Clone() });
@@ -79,7 +99,7 @@ public static class ShardMerge
         Stages.NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
 
         var summary = RunSummary.Of(merged, first.ImageCount, 0, 0);
-        WriteReport(shards, outDir, summary);
+        WriteReport(report, shards, outDir, summary);
         if (first.Options.GetValueOrDefault("--no-report") != "True") HtmlReport.Write(outDir);
         return summary;
     }
@@ -92,8 +112,40 @@ public static class ShardMerge
         var names = RunOutputs.FileNames(fingerprint.Options.GetValueOrDefault("--format", "kaggle"), fingerprint.TruthSha256 != null);
         var journal = Path.Combine(dir, RunJournal.FileName);
         if (!File.Exists(journal)) throw new InputException($"{dir}: no {RunJournal.FileName}: the shard never started");
-        return new Shard(dir, fingerprint, RunJournal.Read(journal, names).Entries);
+        var entries = RunJournal.Read(journal, names).Entries;
+        var contents = names.Select(n => Path.Combine(dir, n)).Select(path =>
+        {
+            if (!File.Exists(path)) throw new InputException($"{path}: missing; the shard folder was changed, rerun the shard with --restart");
+            Stages.FileKinds.Require(path);
+            return File.ReadAllBytes(path);
+        }).ToArray();
+        return new Shard(dir, fingerprint, entries, contents);
     }
+
+    /// <summary>Where image j's rows begin in file f: after the header for the first image, else where the image before it ended.</summary>
+    private static long Start(Shard shard, int j, string name, int f) =>
+        j == 0 ? Encoding.UTF8.GetByteCount(RunOutputs.Header(name)) : shard.Entries[j - 1].FileEnds[f];
+
+    /// <summary>Each file begins with its header and holds every image's rows where progress.csv says, in order.</summary>
+    private static void CheckRows(Shard shard, IReadOnlyList<string> names)
+    {
+        for (int f = 0; f < names.Count; f++)
+        {
+            var path = Path.Combine(shard.Dir, names[f]);
+            var header = Encoding.UTF8.GetBytes(RunOutputs.Header(names[f]));
+            if (!shard.Contents[f].AsSpan().StartsWith(header)) throw new InputException($"{path}: does not begin with its header; the shard folder was changed");
+            for (int j = 0; j < shard.Entries.Count; j++)
+            {
+                long start = Start(shard, j, names[f], f), end = shard.Entries[j].FileEnds[f];
+                if (end < start || end > shard.Contents[f].Length)
+                    throw new InputException($"{path}: does not match its progress record ({shard.Contents[f].Length} bytes, image {shard.Entries[j].Index} ends at byte {end}); the shard folder was changed, rerun the shard with --restart");
+            }
+        }
+    }
+
+    /// <summary>One folder however spelled (trailing slash, `.` and `..`, links): the same device and inode.</summary>
+    private static bool SameFolder(string a, string b) =>
+        Syscall.stat(a, out var x) == 0 && Syscall.stat(b, out var y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 
     /// <summary>The shards' per-image folders (maps, report thumbnails, .npy maps) joined into the merged run's, file by file.</summary>
     private static void CopyFolders(IEnumerable<string> shardDirs, string outDir)
@@ -112,14 +164,27 @@ public static class ShardMerge
         }
     }
 
-    /// <summary>run.json of the merged folder: the first shard's report (model, card, options), with counts and timings over all shards.</summary>
-    private static void WriteReport(IReadOnlyList<Shard> shards, string outDir, RunSummary summary)
+    /// <summary>The first shard's run.json (none: an empty report), read before --out is touched.</summary>
+    private static Dictionary<string, object?> FirstReport(Shard shard)
     {
         var report = new Dictionary<string, object?>();
-        var firstReport = Path.Combine(shards[0].Dir, RunOutputs.ReportFile);
-        if (File.Exists(firstReport))
-            using (var doc = JsonDocument.Parse(File.ReadAllText(firstReport)))
-                foreach (var p in doc.RootElement.EnumerateObject()) report[p.Name] = p.Value.Clone();
+        var path = Path.Combine(shard.Dir, RunOutputs.ReportFile);
+        if (!File.Exists(path)) return report;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            foreach (var p in doc.RootElement.EnumerateObject()) report[p.Name] = p.Value.Clone();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new InputException($"{path}: not a run report ({Messages.FirstLine(e.Message)})");
+        }
+        return report;
+    }
+
+    /// <summary>run.json of the merged folder: the first shard's report (model, card, options), with counts and timings over all shards.</summary>
+    private static void WriteReport(Dictionary<string, object?> report, IReadOnlyList<Shard> shards, string outDir, RunSummary summary)
+    {
         report["shard"] = "merged";
         report["shards"] = shards.Select(s => $"{s.Fingerprint.Shard} {Path.GetFullPath(s.Dir)}").ToArray();
         report["images"] = summary.Scored;
