@@ -183,7 +183,7 @@ public class MergeSafetyTests(GradientModelFixture model) : IClassFixture<Gradie
 
         var (code, stdout, stderr) = CommandLine.Run(Args(output, 6));
         Assert.True(code == 0, stderr);
-        Assert.Contains("6 images, 0 errors", stdout);
+        Assert.Contains("6 images, 0 skipped, 0 errors", stdout);
         Assert.Equal(7, File.ReadAllLines(Path.Combine(output, "loc.csv")).Length);
     }
 }

@@ -67,6 +67,37 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     [Fact]
+    public void A_data_set_mounted_elsewhere_is_the_same_run_and_a_full_path_state_of_earlier_versions_still_resumes()
+    {
+        var first = Path.Combine(_dir, "mount-a");
+        var images = Path.Combine(first, "images");
+        Directory.CreateDirectory(images);
+        foreach (var f in Directory.GetFiles(CommandLine.Shared("data", "ilsvrc-dev", "images")).Order(StringComparer.Ordinal).Take(2))
+            File.Copy(f, Path.Combine(images, Path.GetFileName(f)));
+        string[] RunArgs(string root) => ["run", "--model", model.Model, "--images", Path.Combine(root, "images"), "--out", Path.Combine(root, "out"),
+            "--crops", "1", "--device", "cpu", "--quiet", "--threads", "1"];
+        Assert.Equal(0, CommandLine.Run(RunArgs(first)).ExitCode);
+        var moved = Path.Combine(_dir, "mount-b");
+        Directory.Move(first, moved);
+        var journal = File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName));
+
+        var (code, _, stderr) = CommandLine.Run(RunArgs(moved));
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName))); // nothing computed again
+
+        // A run-state.json written before paths were relative holds the hash of full paths.
+        var statePath = Path.Combine(moved, "out", RunOutputs.StateFile);
+        var state = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
+        var fullPaths = string.Join('\n', Directory.GetFiles(Path.Combine(moved, "images")).Order(StringComparer.Ordinal).Select(Path.GetFullPath));
+        File.WriteAllText(statePath, (state with { ImagesSha256 = RunFingerprint.Sha256(fullPaths) }).ToJson());
+        Assert.Equal(0, CommandLine.Run(RunArgs(moved)).ExitCode);
+        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName)));
+        File.WriteAllText(statePath, (state with { ImagesSha256 = RunFingerprint.Sha256(fullPaths + "x") }).ToJson());
+        Assert.Equal(2, CommandLine.Run(RunArgs(moved)).ExitCode);
+    }
+
+    [Fact]
     public void An_internal_error_is_not_a_skip_a_rerun_retries_it_and_the_files_end_as_one_clean_runs()
     {
         var whole = Uninterrupted();

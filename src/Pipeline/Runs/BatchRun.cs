@@ -37,7 +37,8 @@ public static class BatchRun
         {
             ModelSha256 = modelSha,
             CardSha256 = RunFingerprint.Sha256(cardJson),
-            ImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetFullPath(i.Path)))),
+            ImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetRelativePath(ImageList.Root(request.Images), i.Path)))),
+            FullPathImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetFullPath(i.Path)))),
             ImageCount = images.Count,
             TruthSha256 = request.Truth is { } tf ? RunFingerprint.Sha256(File.ReadAllBytes(tf.FullName)) : null,
             Options = request.OutputOptions(),

@@ -30,7 +30,7 @@ public sealed class ProgressLine(int total, int finishedBefore, bool quiet)
         }
         _console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .Start(context =>
             {
                 var task = context.AddTask(Describe(), maxValue: total);
@@ -45,10 +45,18 @@ public sealed class ProgressLine(int total, int finishedBefore, bool quiet)
             });
     }
 
+    /// <summary>Time left as [Nd ]hh:mm:ss: a week-long run must show its days.</summary>
+    public static string Left(int images, double rate)
+    {
+        var seconds = Math.Min(images / Math.Max(1e-9, rate), TimeSpan.MaxValue.TotalSeconds / 2);
+        var left = TimeSpan.FromSeconds(Math.Round(seconds));
+        return left.Days > 0 ? $"{left.Days}d {left:hh\\:mm\\:ss}" : $"{left:hh\\:mm\\:ss}";
+    }
+
     private string Describe()
     {
         double rate = _done / Math.Max(1e-9, _watch.Elapsed.TotalSeconds);
-        return $"{finishedBefore + _done}/{total} images, {rate:F2}/s";
+        return $"{finishedBefore + _done}/{total} images, {rate:F2}/s" + (_done > 0 ? $", {Left(total - finishedBefore - _done, rate)} left" : "");
     }
 
     private void Advance()
@@ -58,8 +66,7 @@ public sealed class ProgressLine(int total, int finishedBefore, bool quiet)
         int finished = finishedBefore + _done;
         if (_watch.Elapsed - _lastLine < TimeSpan.FromSeconds(10) && finished != total) return;
         double rate = _done / Math.Max(1e-9, _watch.Elapsed.TotalSeconds);
-        var left = TimeSpan.FromSeconds((total - finished) / Math.Max(1e-9, rate));
-        Console.Error.WriteLine($"{finished}/{total} images, {rate:F2} images/s, {left:hh\\:mm\\:ss} left");
+        Console.Error.WriteLine($"{finished}/{total} images, {rate:F2} images/s, {Left(total - finished, rate)} left");
         _lastLine = _watch.Elapsed;
     }
 

@@ -14,8 +14,14 @@ public sealed record RunFingerprint
 {
     public required string ModelSha256 { get; init; }
     public required string CardSha256 { get; init; }
-    /// <summary>SHA-256 of the whole run's image list (every shard's), one full path per line in run order.</summary>
+    /// <summary>
+    /// SHA-256 of the whole run's image list (every shard's), one path per line in run order, relative to
+    /// the folder or list file named by --images: the same data set mounted elsewhere is the same run.
+    /// </summary>
     public required string ImagesSha256 { get; init; }
+    /// <summary>The hash of full paths that run-state files of earlier versions hold; not stored, only matched.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? FullPathImagesSha256 { get; init; }
     public required int ImageCount { get; init; }
     public string? TruthSha256 { get; init; }
     /// <summary>Options that change rows (and maps), as the command line named them, in a fixed order.</summary>
@@ -31,13 +37,16 @@ public sealed record RunFingerprint
         var differences = new List<string>();
         if (ModelSha256 != other.ModelSha256) differences.Add("model");
         if (CardSha256 != other.CardSha256) differences.Add("card");
-        if (ImagesSha256 != other.ImagesSha256 || ImageCount != other.ImageCount) differences.Add("images");
+        if (!SameImages(other) || ImageCount != other.ImageCount) differences.Add("images");
         if (TruthSha256 != other.TruthSha256) differences.Add("--truth");
         foreach (var key in Options.Keys.Union(other.Options.Keys).Order(StringComparer.Ordinal))
             if (Options.GetValueOrDefault(key) != other.Options.GetValueOrDefault(key)) differences.Add(key);
         if (Shard.Count != other.Shard.Count || (!ignoreShardIndex && Shard.Index != other.Shard.Index)) differences.Add("--shard");
         return differences;
     }
+
+    private bool SameImages(RunFingerprint other) =>
+        ImagesSha256 == other.ImagesSha256 || ImagesSha256 == other.FullPathImagesSha256 || FullPathImagesSha256 == other.ImagesSha256;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

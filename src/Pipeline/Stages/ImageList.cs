@@ -15,6 +15,9 @@ public static class ImageList
 {
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string> { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff" };
 
+    /// <summary>The folder image paths are relative to: the folder itself, or the list file's folder.</summary>
+    public static string Root(string path) => Directory.Exists(path) ? System.IO.Path.GetFullPath(path) : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+
     public static List<ImageEntry> From(string path)
     {
         List<string> paths;
