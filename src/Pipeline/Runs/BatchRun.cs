@@ -90,6 +90,12 @@ public static class BatchRun
         if (request.Report) HtmlReport.Write(request.OutDir);
         Console.WriteLine($"{summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings, " +
             $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
+        if (mine.Count == 0)
+        {
+            // More shards than images: an empty folder that merge takes, not a failure that stops it.
+            Console.Error.WriteLine($"notice: shard {request.Shard} takes none of the {images.Count} images; nothing to do");
+            return CommandErrors.Done;
+        }
         if (summary.Scored == 0)
         {
             Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} failed); reasons in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}");
