@@ -274,12 +274,17 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
             args[Array.IndexOf(args, "--images") + 1] = list;
             return args;
         }
+        // The shards share a map cache filled by the whole run, with the first image's entry damaged:
+        // the merged run.json counts the one bad entry of shard 0.
+        var cache = Path.Combine(_dir, "two-cache");
         var whole = Path.Combine(_dir, "two-whole");
-        Assert.Equal(0, CommandLine.Run(Two(whole)).ExitCode);
+        Assert.Equal(0, CommandLine.Run(Two(whole, "--map-cache", cache)).ExitCode);
+        var first = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(File.ReadAllLines(list)[0])));
+        File.WriteAllText(Assert.Single(Directory.GetFiles(cache, first + ".maps", SearchOption.AllDirectories)), "damaged");
         var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"two-shard-{i}")).ToArray();
-        for (int i = 0; i < 2; i++) Assert.Equal(0, CommandLine.Run(Two(shards[i], "--shard", $"{i}/3")).ExitCode);
+        for (int i = 0; i < 2; i++) Assert.Equal(0, CommandLine.Run(Two(shards[i], "--shard", $"{i}/3", "--map-cache", cache)).ExitCode);
 
-        var (code, stdout, stderr) = CommandLine.Run(Two(shards[2], "--shard", "2/3"));
+        var (code, stdout, stderr) = CommandLine.Run(Two(shards[2], "--shard", "2/3", "--map-cache", cache));
         Assert.True(code == 0, stderr);
         Assert.Equal("notice: shard 2/3 takes none of the 2 images; nothing to do", stderr.Trim());
         Assert.Contains("0 images, 0 errors", stdout);
@@ -289,6 +294,8 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         var result = CommandLine.Run(["merge", "--out", merged, .. shards]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         SameFiles(whole, merged);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(merged, "run.json")));
+        Assert.Equal(1, report.RootElement.GetProperty("mapCache").GetProperty("badEntriesRecomputed").GetInt32());
     }
 
     [Fact]

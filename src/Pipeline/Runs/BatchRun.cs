@@ -51,7 +51,7 @@ public static class BatchRun
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
-            ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain) : null;
+            ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain, card.Classes.Count) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = finished.Count;
@@ -77,16 +77,23 @@ public static class BatchRun
                     ImageStatus.Failed, 0, 0, $"skipped {image.Path}: {reason}");
             }
         }
+        // Cache notices say why later runs are not faster or why maps were recomputed; --quiet keeps them.
+        void Notice(string line)
+        {
+            if (request.Quiet) Console.Error.WriteLine(line);
+            else progress.Note(line);
+        }
         var todo = mine.Where(i => !finished.Contains(i.Index)).ToList();
         progress.Run(OrderedWork.Ahead(todo, request.ParallelImages, Compute), done =>
         {
             if (done.Note != null) progress.Note(done.Note);
+            foreach (var line in cache?.TakeNotices() ?? []) Notice(line);
             outputs.Commit(done.Image.Index, done.Status, done.Rows, done.SaliencySeconds, done.LocalisationSeconds);
         });
         if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status != ImageStatus.Failed).Select(e => images[e.Index].Path));
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, outputs.Finished.Count - before);
-        RunReport.Write(request, card, modelSha, runner.Device, summary);
+        RunReport.Write(request, card, modelSha, runner.Device, summary, cache);
         if (request.Report) HtmlReport.Write(request.OutDir);
         Console.WriteLine($"{summary.Scored} images, {summary.Failed} errors, {summary.Warnings} warnings, " +
             $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
