@@ -280,22 +280,106 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Assert.Contains("differs in --top", result.Stderr);
     }
 
-    [Theory]
-    [InlineData(null, null, null, null, null, "0/1")]
-    [InlineData("2/5", null, null, null, null, "2/5")]
-    [InlineData(null, "7", "4", "5", null, "2/4")]   // a Slurm array --array=5-8
-    [InlineData(null, "3", "4", null, null, "3/4")]
-    [InlineData(null, null, null, null, "6", "6/8")]  // Kubernetes, --shard-count 8
-    public void Shard_comes_from_the_option_or_the_scheduler(string? option, string? task, string? count, string? min, string? index, string expected)
+    private static Func<string, string?> Scheduler(string? task, string? count, string? min, string? index)
     {
-        var environment = new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>
         {
             ["SLURM_ARRAY_TASK_ID"] = task, ["SLURM_ARRAY_TASK_COUNT"] = count, ["SLURM_ARRAY_TASK_MIN"] = min, ["JOB_COMPLETION_INDEX"] = index,
         };
-        var spec = ShardSpec.Resolve(option, index != null ? 8 : null, k => environment.GetValueOrDefault(k));
+        return k => variables.GetValueOrDefault(k);
+    }
+
+    [Theory]
+    [InlineData(null, null, null, null, null, null, "0/1")]
+    [InlineData(null, "3", "4", null, null, null, "0/1")]    // inside a Slurm array task, not asked: every image
+    [InlineData(null, null, null, null, "6", null, "0/1")]   // inside a Kubernetes Indexed Job, not asked
+    [InlineData("2/5", "3", "4", null, null, null, "2/5")]   // explicit wins over the scheduler
+    [InlineData("auto", "7", "4", "5", null, null, "2/4")]   // a Slurm array --array=5-8
+    [InlineData("auto", "3", "4", null, null, null, "3/4")]
+    [InlineData("auto", "3", "2", "1", null, 4, "3/4")]      // --array=1,3 resubmitted out of 4 shards
+    [InlineData("auto", null, null, null, "6", 8, "6/8")]    // Kubernetes, --shard-count 8
+    public void Shards_only_when_asked_from_the_option_or_the_scheduler(string? option, string? task, string? count, string? min, string? index, int? shardCount, string expected)
+    {
+        var spec = ShardSpec.Resolve(option, shardCount, Scheduler(task, count, min, index));
         Assert.Equal(expected, spec.ToString());
         // Every image belongs to exactly one shard.
         Assert.Equal(1, Enumerable.Range(0, spec.Count).Count(i => new ShardSpec(i, spec.Count).Takes(13)));
+    }
+
+    [Theory]
+    [InlineData("auto", null, null, null, null, null, "neither a Slurm array task")]
+    [InlineData("auto", null, null, null, "6", null, "needs --shard-count")]
+    [InlineData("auto", "3", null, null, null, null, "SLURM_ARRAY_TASK_COUNT")]
+    [InlineData("auto", "5", "4", null, null, null, "shard 5 of 4 is out of range")]
+    [InlineData(null, null, null, null, "6", 8, "--shard-count goes with --shard auto")]
+    [InlineData("1/4", null, null, null, null, 4, "--shard-count goes with --shard auto")]
+    [InlineData("every", null, null, null, null, null, "expected I/N, e.g. 0/4, or auto")]
+    public void A_shard_that_cannot_be_known_is_a_usage_error(string? option, string? task, string? count, string? min, string? index, int? shardCount, string reason)
+    {
+        var error = Assert.Throws<UsageException>(() => ShardSpec.Resolve(option, shardCount, Scheduler(task, count, min, index)));
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void Inside_a_Slurm_array_task_run_takes_every_image_unless_asked_and_auto_takes_its_share()
+    {
+        var slurm = new Dictionary<string, string?> { ["SLURM_ARRAY_TASK_ID"] = "1", ["SLURM_ARRAY_TASK_COUNT"] = "3", ["SLURM_ARRAY_TASK_MIN"] = "0", ["JOB_COMPLETION_INDEX"] = null };
+        var all = Path.Combine(_dir, "slurm-all");
+        var (code, stdout, stderr) = Subprocess.Run(slurm, Args(all));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("6 images, 1 errors", stdout);
+        SameFiles(Uninterrupted(), all);
+
+        var auto = Path.Combine(_dir, "slurm-auto");
+        (code, _, stderr) = Subprocess.Run(slurm, Args(auto, "--shard", "auto"));
+        Assert.True(code == 0, stderr);
+        var explicitShard = Path.Combine(_dir, "explicit-1-of-3");
+        Assert.Equal(0, CommandLine.Run(Args(explicitShard, "--shard", "1/3")).ExitCode);
+        SameFiles(explicitShard, auto);
+        Assert.Equal(2, Finished(auto)); // list indices 1 and 4 of 7
+
+        var none = new Dictionary<string, string?> { ["SLURM_ARRAY_TASK_ID"] = null, ["SLURM_ARRAY_TASK_COUNT"] = null, ["JOB_COMPLETION_INDEX"] = null };
+        var refused = Path.Combine(_dir, "auto-nowhere");
+        (code, _, stderr) = Subprocess.Run(none, Args(refused, "--shard", "auto"));
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--shard auto", stderr);
+        Assert.False(File.Exists(Path.Combine(refused, "loc.csv")));
+    }
+
+    [Fact]
+    public void A_shard_with_no_images_succeeds_with_a_notice_and_merges()
+    {
+        var list = Path.Combine(_dir, "two.txt");
+        File.WriteAllLines(list, File.ReadAllLines(List()).Take(2));
+        string[] Two(string output, params string[] extra)
+        {
+            var args = Args(output, extra);
+            args[Array.IndexOf(args, "--images") + 1] = list;
+            return args;
+        }
+        // The shards share a map cache filled by the whole run, with the first image's entry damaged:
+        // the merged run.json counts the one bad entry of shard 0.
+        var cache = Path.Combine(_dir, "two-cache");
+        var whole = Path.Combine(_dir, "two-whole");
+        Assert.Equal(0, CommandLine.Run(Two(whole, "--map-cache", cache)).ExitCode);
+        var first = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(File.ReadAllLines(list)[0])));
+        File.WriteAllText(Assert.Single(Directory.GetFiles(cache, first + ".maps", SearchOption.AllDirectories)), "damaged");
+        var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"two-shard-{i}")).ToArray();
+        for (int i = 0; i < 2; i++) Assert.Equal(0, CommandLine.Run(Two(shards[i], "--shard", $"{i}/3", "--map-cache", cache)).ExitCode);
+
+        var (code, stdout, stderr) = CommandLine.Run(Two(shards[2], "--shard", "2/3", "--map-cache", cache));
+        Assert.True(code == 0, stderr);
+        Assert.Equal("notice: shard 2/3 takes none of the 2 images; nothing to do", stderr.Trim());
+        Assert.Contains("0 images, 0 errors", stdout);
+        Assert.Equal(0, Finished(shards[2]));
+
+        var merged = Path.Combine(_dir, "two-merged");
+        var result = CommandLine.Run(["merge", "--out", merged, .. shards]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        SameFiles(whole, merged);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(merged, "run.json")));
+        Assert.Equal(1, report.RootElement.GetProperty("mapCache").GetProperty("badEntriesRecomputed").GetInt32());
     }
 
     [Fact]

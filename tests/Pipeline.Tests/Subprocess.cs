@@ -9,12 +9,14 @@ public static class Subprocess
 
     public static Process Start(params string[] args) => Start(new Dictionary<string, string?>(), args);
 
-    /// <summary>Starts it with extra environment variables (a null value removes one).</summary>
+    /// <summary>With these environment variables set, or removed where the value is null.</summary>
     public static Process Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (name, value) in environment) info.Environment[name] = value;
+        foreach (var (name, value) in environment)
+            if (value == null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
         return Process.Start(info)!;
     }
 

@@ -10,8 +10,9 @@
 #     a cancelled task fails the merge job's afterok on the whole array for good, so the merge job's
 #     dependency is pointed at the array's tasks one by one (what a person would do by hand, see deploy/README.md);
 #   - requeues shard 2 while it runs (scontrol requeue: what preemption or a node failure does).
-# Then it waits for the merge job, runs one single-process `Pipeline run` over the same images, and
-# checks that the merged loc.csv, errors.csv and loc_gt.csv are byte-identical to it.
+# Then it waits for the merge job, checks that each task took its share by `--shard auto` (its run.json),
+# runs one single-process `Pipeline run` over the same images, and checks that the merged loc.csv,
+# errors.csv and loc_gt.csv are byte-identical to it.
 # Prints `N passed, M failed` last; exits 1 if anything failed.
 #
 # Environment: PIPELINE_CLUSTER_CROPS (10; 1 is faster but a shard may then finish before it can be
@@ -184,6 +185,12 @@ for ((i = 0; i < shards; i++)); do
   state=$(field "${array}_$i" JobState) code=$(field "${array}_$i" ExitCode) restarts=$(field "${array}_$i" Restarts)
   if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ]; then pass "task ${array}_$i completed (restarts $restarts)"
   else fail "task ${array}_$i: $state, exit $code"; fi
+done
+# Each task ran `--shard auto` (deploy/slurm/pipeline_array.sbatch): its run.json names its own share.
+for ((i = 0; i < shards; i++)); do
+  if grep -q "\"shard\": \"$i/$shards\"" "$out/shard-$i/run.json" 2>/dev/null && grep -q '"auto"' "$out/shard-$i/run.json"; then
+    pass "shard-$i ran --shard auto as shard $i/$shards"
+  else fail "shard-$i/run.json does not say --shard auto and shard $i/$shards"; fi
 done
 state=$(field "$merge" JobState) code=$(field "$merge" ExitCode)
 if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ]; then pass "merge job $merge completed"

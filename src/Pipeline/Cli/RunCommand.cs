@@ -45,8 +45,8 @@ public static class RunCommand
     private static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
     private static readonly Option<int> WorkingSide = new("--working-side") { Description = "maps and boxes are made at most this many pixels on the longer side, 64 to 8192", DefaultValueFactory = _ => 1024 };
     private static readonly Option<long> MaxPixels = new("--max-pixels") { Description = "refuse images that decode to more pixels (a JPEG counts after its decoder's scale-down)", DefaultValueFactory = _ => 100_000_000 };
-    private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I (default from a Slurm array task)" };
-    private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "N shards, the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)" };
+    private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I; auto: I and N from a Slurm array task or a Kubernetes Indexed Job (default: every image)" };
+    private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "with --shard auto: N shards (a Kubernetes Indexed Job's completions, or a Slurm array resubmitted in part)" };
     private static readonly Option<bool> Quiet = new("--quiet") { Description = "no progress on stderr" };
     private static readonly Option<bool> NoReport = new("--no-report") { Description = "no report.html and no thumbnails (report/, about 15 KB an image)" };
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };

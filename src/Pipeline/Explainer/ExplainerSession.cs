@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Inference;
 
 namespace Pipeline.Explainer;
 
@@ -20,6 +21,7 @@ public sealed class ExplainerSession : IDisposable
 
     public ExplainerSession(byte[] model, int threads = 0)
     {
+        OrtSessions.QuietEnvironment();
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
         options.RegisterOrtExtensions();
         _session = new InferenceSession(model, options);

@@ -10,6 +10,7 @@ public static class OpProfile
     public static void Print(byte[] gradientModel, string imageName, int[] imageShape, int threads, int classes)
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"pipeline-profile-{Environment.ProcessId}");
+        OrtSessions.QuietEnvironment();
         using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = prefix;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Pipeline.Inference;
@@ -16,6 +17,28 @@ public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
 public static class OrtSessions
 {
     private static bool _noticeGiven;
+    private static readonly Lazy<OrtEnv> Quiet = new(CreateEnvironment);
+
+    /// <summary>
+    /// ONNX Runtime's environment without telemetry; every session is made after this. A run writes
+    /// nothing outside its OUTDIR: with telemetry on, the runtime keeps a device id and an event store
+    /// under the user's home folder.
+    /// </summary>
+    public static OrtEnv QuietEnvironment() => Quiet.Value;
+
+    private static OrtEnv CreateEnvironment()
+    {
+        // The store is opened while the environment is created, before DisableTelemetryEvents can be
+        // called; only this variable, read by the native library from the process environment, stops it.
+        // .NET keeps its own copy of the environment on Unix, so the C library's is set directly.
+        if (!OperatingSystem.IsWindows()) SetNativeVariable("ORT_DISABLE_TELEMETRY", "1", 1);
+        var environment = OrtEnv.Instance();
+        environment.DisableTelemetryEvents();
+        return environment;
+    }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeVariable(string name, string value, int overwrite);
 
     /// <summary>
     /// A session on the chosen device. "auto" falls back to the CPU with a one-line notice when the
@@ -23,6 +46,7 @@ public static class OrtSessions
     /// </summary>
     public static InferenceSession Create(byte[] model, DeviceChoice device, int threads, out string usedDevice)
     {
+        QuietEnvironment();
         var options = Options(threads);
         if (device.Kind is "cuda" or "auto")
         {

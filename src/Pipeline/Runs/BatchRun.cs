@@ -53,7 +53,7 @@ public static class BatchRun
         var mapDir = Path.Combine(request.OutDir, RunOutputs.MapsFolder);
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
-            ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain) : null;
+            ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain, card.Classes.Count) : null;
         var explainer = new ImageExplainer(runner, card, request.Explain, cache);
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = outputs.Finished.Count;
@@ -83,10 +83,17 @@ public static class BatchRun
                 return new ImageOutcome(image, outputs.Failed(image.Id, image.Path, reason, ImageStatus.Error), ImageStatus.Error, 0, 0, $"error {image.Path}: {reason}");
             }
         }
+        // Cache notices say why later runs are not faster or why maps were recomputed; --quiet keeps them.
+        void Notice(string line)
+        {
+            if (request.Quiet) Console.Error.WriteLine(line);
+            else progress.Note(line);
+        }
         var todo = mine.Where(i => !finished.Contains(i.Index)).ToList();
         progress.Run(OrderedWork.Ahead(todo, request.ParallelImages, Compute), done =>
         {
             if (done.Note != null) progress.Note(done.Note);
+            foreach (var line in cache?.TakeNotices() ?? []) Notice(line);
             outputs.Commit(done.Image.Index, done.Status, done.Rows, done.SaliencySeconds, done.LocalisationSeconds);
         });
         int sessionImages = outputs.Finished.Count - before;
@@ -94,10 +101,16 @@ public static class BatchRun
         if (request.SaveNpy) NpyMaps.WriteSizes(request.OutDir, outputs.Finished.Where(e => e.Status is ImageStatus.Ok or ImageStatus.Warning).Select(e => images[e.Index].Path));
 
         var summary = RunSummary.Of(outputs.Finished, mine.Count, total.Elapsed.TotalSeconds, sessionImages);
-        RunReport.Write(request, card, modelSha, runner.Device, summary);
+        RunReport.Write(request, card, modelSha, runner.Device, summary, cache);
         if (request.Report) HtmlReport.Write(request.OutDir);
         Console.WriteLine($"{summary.Scored} images, {summary.Failed} skipped, {summary.Errors} errors, {summary.Warnings} warnings, " +
             $"{summary.SecondsPerImage:F2} s per image ({runner.Device}); results in {request.OutDir}");
+        if (mine.Count == 0)
+        {
+            // More shards than images: an empty folder that merge takes, not a failure that stops it.
+            Console.Error.WriteLine($"notice: shard {request.Shard} takes none of the {images.Count} images; nothing to do");
+            return CommandErrors.Done;
+        }
         if (summary.Errors > 0)
         {
             Console.Error.WriteLine($"error: {summary.Errors} images failed for a reason other than bad input (status 'error' in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}); rerun the same command to retry them");
@@ -105,7 +118,7 @@ public static class BatchRun
         }
         if (summary.Scored == 0)
         {
-            Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} failed); reasons in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}");
+            Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} skipped); reasons in {Path.Combine(request.OutDir, RunOutputs.ErrorsFile)}");
             return CommandErrors.Failed;
         }
         return CommandErrors.Done;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
 using Pipeline.Cards;
+using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 
@@ -10,7 +11,7 @@ public static class RunReport
 {
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static void Write(RunRequest request, ModelCard card, string modelSha256, string device, RunSummary summary)
+    public static void Write(RunRequest request, ModelCard card, string modelSha256, string device, RunSummary summary, MapCache? cache = null)
     {
         var report = new Dictionary<string, object?>
         {
@@ -35,6 +36,12 @@ public static class RunReport
             ["timings"] = Timings(summary),
             ["peakMemoryBytes"] = Process.GetCurrentProcess().PeakWorkingSet64,
         };
+        // This session's cache health: entries that could not be trusted, and a cache that could not be written.
+        if (cache != null)
+            report["mapCache"] = new Dictionary<string, object?>
+            {
+                ["folder"] = Path.GetFullPath(cache.Folder), ["badEntriesRecomputed"] = cache.BadEntries, ["writeFailure"] = cache.WriteFailure,
+            };
         Save(Path.Combine(request.OutDir, RunOutputs.ReportFile), report);
     }
 

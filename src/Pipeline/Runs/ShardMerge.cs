@@ -164,6 +164,23 @@ public static class ShardMerge
         }
     }
 
+    /// <summary>The shards' map cache counts summed; the first write failure any shard met.</summary>
+    private static Dictionary<string, object?> MapCacheReport(IReadOnlyList<Shard> shards)
+    {
+        var merged = new Dictionary<string, object?> { ["badEntriesRecomputed"] = 0, ["writeFailure"] = null };
+        foreach (var shard in shards)
+        {
+            var path = Path.Combine(shard.Dir, RunOutputs.ReportFile);
+            if (!File.Exists(path)) continue;
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            if (!doc.RootElement.TryGetProperty("mapCache", out var cache)) continue;
+            merged.TryAdd("folder", cache.GetProperty("folder").GetString());
+            merged["badEntriesRecomputed"] = (int)merged["badEntriesRecomputed"]! + cache.GetProperty("badEntriesRecomputed").GetInt32();
+            merged["writeFailure"] ??= cache.GetProperty("writeFailure").GetString();
+        }
+        return merged;
+    }
+
     /// <summary>The first shard's run.json (none: an empty report), read before --out is touched.</summary>
     private static Dictionary<string, object?> FirstReport(Shard shard)
     {
@@ -197,6 +214,7 @@ public static class ShardMerge
         timings.Remove("secondsPerImage");
         report["timings"] = timings;
         report.Remove("peakMemoryBytes");
+        if (report.ContainsKey("mapCache")) report["mapCache"] = MapCacheReport(shards);
         RunReport.Save(Path.Combine(outDir, RunOutputs.ReportFile), report);
     }
 }

@@ -13,34 +13,47 @@ public sealed record ShardSpec(int Index, int Count)
     public override string ToString() => $"{Index}/{Count}";
 
     /// <summary>
-    /// From `--shard I/N`; else from a Slurm array task (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of
-    /// SLURM_ARRAY_TASK_COUNT: the array must be contiguous, e.g. --array=0-3); else from a Kubernetes
-    /// Indexed Job (JOB_COMPLETION_INDEX) with `--shard-count N`; else the whole list.
+    /// Sharding only when asked: `--shard I/N`, or `--shard auto`, which reads the scheduler: a Slurm
+    /// array task (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, a contiguous
+    /// --array; with `--shard-count N`, SLURM_ARRAY_TASK_ID of N, so that some tasks can be resubmitted
+    /// alone) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX of `--shard-count N`). Without --shard,
+    /// the whole list, whatever the environment: a run inside an array task that is not a shard of it
+    /// must not lose images.
     /// </summary>
     public static ShardSpec Resolve(string? option, int? shardCount, Func<string, string?> environment)
     {
-        if (option != null)
+        if (option == null)
         {
-            if (shardCount != null) throw new UsageException("--shard and --shard-count: give one of them");
-            var parts = option.Split('/');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n))
-                throw new UsageException($"--shard '{option}': expected I/N, e.g. 0/4");
-            return Checked(i, n, "--shard");
+            if (shardCount != null) throw new UsageException("--shard-count goes with --shard auto");
+            return Whole;
         }
-        if (environment("SLURM_ARRAY_TASK_ID") is { } task && environment("SLURM_ARRAY_TASK_COUNT") is { } count && shardCount == null)
+        if (option == "auto") return FromScheduler(shardCount, environment);
+        if (shardCount != null) throw new UsageException("--shard-count goes with --shard auto, not with --shard I/N");
+        var parts = option.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n))
+            throw new UsageException($"--shard '{option}': expected I/N, e.g. 0/4, or auto");
+        return Checked(i, n, "--shard");
+    }
+
+    private static ShardSpec FromScheduler(int? shardCount, Func<string, string?> environment)
+    {
+        if (environment("SLURM_ARRAY_TASK_ID") is { } task)
         {
+            if (!int.TryParse(task, out var t)) throw new UsageException($"--shard auto: SLURM_ARRAY_TASK_ID '{task}' is not a number");
+            if (shardCount is { } n) return Checked(t, n, "--shard auto: SLURM_ARRAY_TASK_ID of --shard-count");
+            var count = environment("SLURM_ARRAY_TASK_COUNT");
+            if (!int.TryParse(count, out var c))
+                throw new UsageException($"--shard auto: SLURM_ARRAY_TASK_COUNT '{count}' is not a number; give --shard-count N");
             int min = int.TryParse(environment("SLURM_ARRAY_TASK_MIN"), out var m) ? m : 0;
-            if (!int.TryParse(task, out var t) || !int.TryParse(count, out var c))
-                throw new UsageException($"SLURM_ARRAY_TASK_ID '{task}' / SLURM_ARRAY_TASK_COUNT '{count}' are not numbers");
-            return Checked(t - min, c, "the Slurm array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT; use a contiguous --array)");
+            return Checked(t - min, c, "--shard auto: the Slurm array (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT; use a contiguous --array)");
         }
-        if (shardCount is { } total)
+        if (environment("JOB_COMPLETION_INDEX") is { } index)
         {
-            var index = environment("JOB_COMPLETION_INDEX") ?? throw new UsageException("--shard-count needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job sets it) or use --shard I/N");
-            if (!int.TryParse(index, out var k)) throw new UsageException($"JOB_COMPLETION_INDEX '{index}' is not a number");
-            return Checked(k, total, "JOB_COMPLETION_INDEX of --shard-count");
+            if (!int.TryParse(index, out var k)) throw new UsageException($"--shard auto: JOB_COMPLETION_INDEX '{index}' is not a number");
+            var total = shardCount ?? throw new UsageException("--shard auto in a Kubernetes Indexed Job needs --shard-count N (the Job's completions)");
+            return Checked(k, total, "--shard auto: JOB_COMPLETION_INDEX of --shard-count");
         }
-        return Whole;
+        throw new UsageException("--shard auto: neither a Slurm array task (SLURM_ARRAY_TASK_ID) nor a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) is set; give --shard I/N");
     }
 
     private static ShardSpec Checked(int index, int count, string source) =>
