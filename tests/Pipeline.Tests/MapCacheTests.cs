@@ -99,7 +99,7 @@ public class MapCacheTests(GradientModelFixture model) : IClassFixture<GradientM
         Damage(entries[0], damage);
         var damaged = Run("damaged", cache);
         Assert.True(damaged.Code == 0, damaged.Stderr);
-        Assert.Contains("2 images, 0 errors", damaged.Stdout);
+        Assert.Contains("2 images, 0 skipped, 0 errors", damaged.Stdout);
         SameFiles(reference.Out, damaged.Out);
         Assert.Equal(1, CacheReport(damaged.Out).GetProperty("badEntriesRecomputed").GetInt32());
         var notice = Assert.Single(CacheNotices(damaged.Stderr));
@@ -126,7 +126,7 @@ public class MapCacheTests(GradientModelFixture model) : IClassFixture<GradientM
         var cache = Path.Combine(blocker, "cache");
         var run = Run("unwritable", cache);
         Assert.True(run.Code == 0, run.Stderr);
-        Assert.Contains("2 images, 0 errors", run.Stdout);
+        Assert.Contains("2 images, 0 skipped, 0 errors", run.Stdout);
         SameFiles(reference.Out, run.Out);
         var notice = Assert.Single(CacheNotices(run.Stderr));
         Assert.StartsWith($"notice: map cache {cache} cannot be written (", notice);

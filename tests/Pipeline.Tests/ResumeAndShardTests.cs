@@ -327,7 +327,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         var all = Path.Combine(_dir, "slurm-all");
         var (code, stdout, stderr) = Subprocess.Run(slurm, Args(all));
         Assert.True(code == 0, stderr);
-        Assert.Contains("6 images, 1 errors", stdout);
+        Assert.Contains("6 images, 1 skipped, 0 errors", stdout);
         SameFiles(Uninterrupted(), all);
 
         var auto = Path.Combine(_dir, "slurm-auto");
@@ -371,7 +371,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         var (code, stdout, stderr) = CommandLine.Run(Two(shards[2], "--shard", "2/3", "--map-cache", cache));
         Assert.True(code == 0, stderr);
         Assert.Equal("notice: shard 2/3 takes none of the 2 images; nothing to do", stderr.Trim());
-        Assert.Contains("0 images, 0 errors", stdout);
+        Assert.Contains("0 images, 0 skipped, 0 errors", stdout);
         Assert.Equal(0, Finished(shards[2]));
 
         var merged = Path.Combine(_dir, "two-merged");
