@@ -279,12 +279,18 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     [Fact]
     public void K_out_of_range_and_non_images_are_refused_before_decoding()
     {
-        using var session = new ExplainerSession(File.ReadAllBytes(fixture.Explainer("darknet", 1)), 2);
+        var model = File.ReadAllBytes(fixture.Explainer("darknet", 1));
         var bytes = File.ReadAllBytes(Image("small_150x113.png"));
+        using (var all = new ExplainerSession(model, 2, maxK: 5000))
+        {
+            Assert.Equal("k = 1001: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => all.Explain(bytes, 1001)).Message);
+            Assert.Equal("k = 100000: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => all.Explain(bytes, 100_000)).Message);
+        }
+        using var session = new ExplainerSession(model, 2);
         Assert.Single(session.Explain(bytes, 1).Classes);
-        Assert.Equal("k = 1001: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => session.Explain(bytes, 1001)).Message);
-        Assert.Equal("k = 0: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => session.Explain(bytes, 0)).Message);
-        Assert.Equal("k = 100000: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => session.Explain(bytes, 100_000)).Message);
+        Assert.Equal(10, session.Explain(bytes, 10).Classes.Length);
+        Assert.Equal("k = 11: expected 1..10 (maxK: each class adds a backward pass's memory)", Assert.Throws<InputException>(() => session.Explain(bytes, 11)).Message);
+        Assert.Equal("k = 0: expected 1..10 (maxK: each class adds a backward pass's memory)", Assert.Throws<InputException>(() => session.Explain(bytes, 0)).Message);
         var bmp = File.ReadAllBytes(CommandLine.Shared("data", "photos", "cat.bmp"));
         var error = Assert.Throws<InputException>(() => session.Explain(bmp, 1, "cat.bmp"));
         Assert.StartsWith("cat.bmp: ", error.Message);

@@ -14,27 +14,32 @@ public sealed record Explanation(long[] Classes, float[] Scores, float[] Salienc
 /// An explainer model (`export-explainer`, either input) in a plain ONNX Runtime session, with only the
 /// ONNX Runtime Extensions library registered (for DecodeImage and EncodeImage). Every input is
 /// checked before it reaches the graph, which cannot refuse anything itself: file bytes by
-/// DecodeImageGuard, pixels by their shape, both against a pixel bound, and k against the classes.
+/// DecodeImageGuard, pixels by their shape, both against a pixel bound, and k against the classes
+/// and a bound of its own (one backward pass holds all k classes, so memory grows with k; README).
 /// </summary>
 public sealed class ExplainerSession : IDisposable
 {
     public const long DefaultMaxPixels = 100_000_000;
+    public const int DefaultMaxK = 10;
 
     private readonly InferenceSession _session;
     private readonly bool _overlay;
     private readonly bool _pixels;
     private readonly int _classes;
     private readonly long _maxPixels;
+    private readonly int _maxK;
 
-    public ExplainerSession(byte[] model, int threads = 0, long maxPixels = DefaultMaxPixels)
+    public ExplainerSession(byte[] model, int threads = 0, long maxPixels = DefaultMaxPixels, int maxK = DefaultMaxK)
     {
         if (maxPixels < 1) throw new ArgumentOutOfRangeException(nameof(maxPixels), "at least 1");
+        if (maxK < 1) throw new ArgumentOutOfRangeException(nameof(maxK), "at least 1");
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
         options.RegisterOrtExtensions();
         _session = new InferenceSession(model, options);
         _overlay = _session.OutputMetadata.ContainsKey(ExplainerGraph.OverlayOutput);
         _pixels = _session.InputMetadata.ContainsKey(ExplainerGraph.ImagePixelsInput);
         _maxPixels = maxPixels;
+        _maxK = maxK;
         if (!_session.ModelMetadata.CustomMetadataMap.TryGetValue(ModelCard.MetadataKey, out var card))
         {
             _session.Dispose();
@@ -68,7 +73,9 @@ public sealed class ExplainerSession : IDisposable
     // The graph clamps k itself, but memory grows with it: a k out of range is a caller's mistake, not a request to clamp.
     private void CheckK(int k)
     {
-        if (k < 1 || k > _classes) throw new InputException($"k = {k}: expected 1..{_classes} (the model's classes)");
+        int limit = Math.Min(_maxK, _classes);
+        if (k < 1 || k > limit)
+            throw new InputException($"k = {k}: expected 1..{limit} ({(limit == _classes ? "the model's classes" : "maxK: each class adds a backward pass's memory")})");
     }
 
     private Explanation Run(string inputName, OrtValue image, int k, string name)
