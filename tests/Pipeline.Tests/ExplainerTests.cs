@@ -333,6 +333,8 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
                 // SOF0's first component names quantisation table 3, which no DQT defines: a libjpeg error.
                 jpeg[FindMarker(jpeg, 0xC0) + 12] = 3;
                 return jpeg;
+            case "no_pixel_data.png":
+                return HostileInputTests.Png(64, 48);
             case "cut.png":
                 using (var source = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(90)))
                 {
@@ -351,7 +353,8 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     }
 
     // Without these checks DecodeImage spins forever on the cut JPEG, ends the process on the junk, the
-    // first APP1 and the undefined table, and allocates what the 65000x65000 header claims.
+    // first APP1 and the undefined table, and allocates what the 65000x65000 header claims. A PNG without
+    // pixel data passes the checks: libpng's error comes back as an exception, turned into one line.
     [Theory]
     [InlineData("cut.jpg", "without its end marker")]
     [InlineData("signature_and_junk.jpg", "")]
@@ -360,6 +363,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     [InlineData("segment_after_scan_past_end.jpg", "a JPEG segment runs past the end of the bytes")]
     [InlineData("undefined_quant_table.jpg", "not a decodable JPEG")]
     [InlineData("cut.png", "not a readable image")]
+    [InlineData("no_pixel_data.png", "the explainer failed on it")]
     public void Hostile_bytes_are_refused_in_one_line_before_decoding(string kind, string reason)
     {
         using var session = new ExplainerSession(File.ReadAllBytes(fixture.Explainer("darknet", 1)), 2);
