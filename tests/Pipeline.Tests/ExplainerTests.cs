@@ -16,7 +16,7 @@ public sealed class ExplainerFixture : IDisposable
 {
     public string Dir { get; } = Directory.CreateTempSubdirectory("pipeline-explainer-").FullName;
     public Dictionary<string, (string Gradient, ModelCard Card)> Models { get; } = new();
-    private readonly Dictionary<(string, int, bool), string> _explainers = new();
+    private readonly Dictionary<(string, int, bool, ExplainerInput), string> _explainers = new();
 
     public ExplainerFixture()
     {
@@ -31,17 +31,17 @@ public sealed class ExplainerFixture : IDisposable
     }
 
     /// <summary>The explainer of a model (from its gradient model), made on first use.</summary>
-    public string Explainer(string model, int crops, bool overlay = false)
+    public string Explainer(string model, int crops, bool overlay = false, ExplainerInput input = ExplainerInput.Bytes)
     {
         lock (_explainers)
         {
-            if (_explainers.TryGetValue((model, crops, overlay), out var path)) return path;
-            path = Path.Combine(Dir, $"{model}_explainer_{crops}{(overlay ? "_overlay" : "")}.onnx");
-            var args = new List<string> { "export-explainer", "--model", Models[model].Gradient, "--out", path, "--crops", crops.ToString() };
+            if (_explainers.TryGetValue((model, crops, overlay, input), out var path)) return path;
+            path = Path.Combine(Dir, $"{model}_explainer_{crops}{(overlay ? "_overlay" : "")}_{input}.onnx");
+            var args = new List<string> { "export-explainer", "--model", Models[model].Gradient, "--out", path, "--crops", crops.ToString(), "--input", input.ToString().ToLowerInvariant() };
             if (overlay) args.Add("--overlay");
             var (code, _, stderr) = CommandLine.Run([.. args]);
             if (code != 0) throw new InvalidOperationException(stderr);
-            return _explainers[(model, crops, overlay)] = path;
+            return _explainers[(model, crops, overlay, input)] = path;
         }
     }
 
@@ -277,14 +277,157 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
-    public void K_is_clamped_to_the_classes_and_non_images_are_refused_before_decoding()
+    public void K_out_of_range_and_non_images_are_refused_before_decoding()
+    {
+        var model = File.ReadAllBytes(fixture.Explainer("darknet", 1));
+        var bytes = File.ReadAllBytes(Image("small_150x113.png"));
+        using (var all = new ExplainerSession(model, 2, maxK: 5000))
+        {
+            Assert.Equal("k = 1001: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => all.Explain(bytes, 1001)).Message);
+            Assert.Equal("k = 100000: expected 1..1000 (the model's classes)", Assert.Throws<InputException>(() => all.Explain(bytes, 100_000)).Message);
+        }
+        using var session = new ExplainerSession(model, 2);
+        Assert.Single(session.Explain(bytes, 1).Classes);
+        Assert.Equal(10, session.Explain(bytes, 10).Classes.Length);
+        Assert.Equal("k = 11: expected 1..10 (maxK: each class adds a backward pass's memory)", Assert.Throws<InputException>(() => session.Explain(bytes, 11)).Message);
+        Assert.Equal("k = 0: expected 1..10 (maxK: each class adds a backward pass's memory)", Assert.Throws<InputException>(() => session.Explain(bytes, 0)).Message);
+        var bmp = File.ReadAllBytes(CommandLine.Shared("data", "photos", "cat.bmp"));
+        var error = Assert.Throws<InputException>(() => session.Explain(bmp, 1, "cat.bmp"));
+        Assert.StartsWith("cat.bmp: ", error.Message);
+        Assert.Contains("JPEG or PNG", error.Message);
+    }
+
+    /// <summary>A small JPEG made here (OpenCV), the base of the hostile files.</summary>
+    private static byte[] SmallJpeg()
+    {
+        using var source = Cv2.ImRead(CommandLine.Shared("data", "photos", "parrot.jpg"));
+        using var small = source.Resize(new Size(64, 48), 0, 0, InterpolationFlags.Area);
+        return small.ImEncode(".jpg");
+    }
+
+    private static byte[] Hostile(string kind)
+    {
+        var jpeg = SmallJpeg();
+        switch (kind)
+        {
+            case "cut.jpg":
+                return jpeg[..(jpeg.Length * 2 / 3)];
+            case "signature_and_junk.jpg":
+                var junk = new byte[4096];
+                new Random(16).NextBytes(junk);
+                (junk[0], junk[1], junk[2]) = (0xFF, 0xD8, 0xFF);
+                return junk;
+            case "claims_65000x65000.jpg":
+                int sof = FindMarker(jpeg, 0xC0);
+                // SOF0: FF C0, length (2), precision (1), height (2), width (2).
+                (jpeg[sof + 5], jpeg[sof + 6], jpeg[sof + 7], jpeg[sof + 8]) = (0xFD, 0xE8, 0xFD, 0xE8);
+                return jpeg;
+            case "segment_past_end.jpg":
+                // An APP1 segment whose length runs past the end; the file still ends with EOI.
+                byte[] app1 = [0xFF, 0xE1, 0x7F, 0xFF, (byte)'x', (byte)'y'];
+                return [.. jpeg[..2], .. app1, .. jpeg[2..]];
+            case "segment_after_scan_past_end.jpg":
+                // The header is whole and the last bytes hold an EOI, but an APP1 after the scan runs past the end (corrupt, refused).
+                return [.. jpeg[..^2], 0xFF, 0xE1, 0x7F, 0xFF, (byte)'x', 0xFF, 0xD9];
+            case "undefined_quant_table.jpg":
+                // SOF0's first component names quantisation table 3, which no DQT defines: a libjpeg error.
+                jpeg[FindMarker(jpeg, 0xC0) + 12] = 3;
+                return jpeg;
+            case "no_pixel_data.png":
+                return HostileInputTests.Png(64, 48);
+            case "cut.png":
+                using (var source = new Mat(48, 64, MatType.CV_8UC3, Scalar.All(90)))
+                {
+                    var png = source.ImEncode(".png");
+                    return png[..(png.Length - 12)];
+                }
+            default:
+                throw new ArgumentException(kind);
+        }
+    }
+
+    private static int FindMarker(byte[] jpeg, byte marker)
+    {
+        for (int i = 2; i + 1 < jpeg.Length; i++) if (jpeg[i] == 0xFF && jpeg[i + 1] == marker) return i;
+        throw new InvalidOperationException($"no FF {marker:X2} marker");
+    }
+
+    // Without these checks DecodeImage spins forever on the cut JPEG, ends the process on the junk, the
+    // first APP1 and the undefined table, and allocates what the 65000x65000 header claims. A PNG without
+    // pixel data passes the checks: libpng's error comes back as an exception, turned into one line.
+    [Theory]
+    [InlineData("cut.jpg", "without its end marker")]
+    [InlineData("signature_and_junk.jpg", "")]
+    [InlineData("claims_65000x65000.jpg", "65000x65000 is 4225000000 pixels, above the limit of 100000000")]
+    [InlineData("segment_past_end.jpg", "")]
+    [InlineData("segment_after_scan_past_end.jpg", "a JPEG segment runs past the end of the bytes")]
+    [InlineData("undefined_quant_table.jpg", "not a readable image (JPEG data: ")]
+    [InlineData("cut.png", "PNG without its end marker")]
+    [InlineData("no_pixel_data.png", "holds only 0 bytes of image data")]
+    public void Hostile_bytes_are_refused_in_one_line_before_decoding(string kind, string reason)
     {
         using var session = new ExplainerSession(File.ReadAllBytes(fixture.Explainer("darknet", 1)), 2);
-        var bytes = File.ReadAllBytes(Image("small_150x113.png"));
-        Assert.Single(session.Explain(bytes, 0).Classes);
-        var bmp = File.ReadAllBytes(CommandLine.Shared("data", "photos", "cat.bmp"));
-        var error = Assert.Throws<InputException>(() => session.Explain(bmp, 1));
-        Assert.Contains("JPEG or PNG", error.Message);
+        var bytes = Hostile(kind);
+        var watch = Stopwatch.StartNew();
+        var call = Task.Run(() => session.Explain(bytes, 1, kind));
+        // A hang fails here instead of holding the test run (the spinning thread is left behind).
+        Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(30))).Wait();
+        Assert.True(call.IsCompleted, $"{kind}: no answer within 30 s");
+        var error = Assert.IsType<InputException>(call.Exception!.InnerException);
+        output.WriteLine($"{kind} ({bytes.Length} bytes, {watch.Elapsed.TotalMilliseconds:F0} ms): {error.Message}");
+        Assert.StartsWith($"{kind}: ", error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        // The base file itself is explained: the refusals are about what was done to it.
+        Assert.Single(session.Explain(SmallJpeg(), 1).Classes);
+    }
+
+    [Fact]
+    public void Pixels_variant_needs_no_extensions_and_equals_the_bytes_variant()
+    {
+        var pixelsModel = File.ReadAllBytes(fixture.Explainer("mnv2", 10, input: ExplainerInput.Pixels));
+        var parsed = Onnx.ModelProto.Parser.ParseFrom(pixelsModel);
+        Assert.All(parsed.Graph.Node, n => Assert.True(n.Domain is "" or "ai.onnx", $"{n.Name}: {n.OpType} in domain {n.Domain}"));
+        Assert.All(parsed.OpsetImport, o => Assert.True(o.Domain is "" or "ai.onnx", $"opset import {o.Domain}"));
+
+        // The same decoded pixels both ways: OpenCV's decode, as RGBA for one and as a lossless PNG for the other.
+        using var bgr = Cv2.ImRead(CommandLine.Shared("data", "photos", "parrot.jpg"));
+        using var rgbaMat = bgr.CvtColor(ColorConversionCodes.BGR2RGBA);
+        var rgba = new byte[rgbaMat.Total() * 4];
+        System.Runtime.InteropServices.Marshal.Copy(rgbaMat.Data, rgba, 0, rgba.Length);
+        var png = bgr.ImEncode(".png");
+
+        Explanation fromBytes;
+        using (var bytesSession = new ExplainerSession(File.ReadAllBytes(fixture.Explainer("mnv2", 10)), 2))
+            fromBytes = bytesSession.Explain(png, 3);
+        // A plain session: no Extensions library registered.
+        using var options = new SessionOptions { IntraOpNumThreads = 2 };
+        using var plain = new InferenceSession(pixelsModel, options);
+        using var pixels = OrtValue.CreateTensorValueFromMemory(rgba, [bgr.Height, bgr.Width, 4]);
+        using var k = OrtValue.CreateTensorValueFromMemory(new long[] { 3 }, [1]);
+        using var outputs = plain.Run(new RunOptions(), new Dictionary<string, OrtValue> { [ExplainerGraph.ImagePixelsInput] = pixels, [ExplainerGraph.TopKInput] = k },
+            [ExplainerGraph.ClassesOutput, ExplainerGraph.ScoresOutput, ExplainerGraph.SaliencyOutput]);
+        Assert.Equal([3, bgr.Height, bgr.Width], outputs[2].GetTensorTypeAndShape().Shape);
+        Assert.Equal(fromBytes.Classes, outputs[0].GetTensorDataAsSpan<long>().ToArray());
+        var scores = outputs[1].GetTensorDataAsSpan<float>().ToArray();
+        var maps = outputs[2].GetTensorDataAsSpan<float>().ToArray();
+        double scoreDiff = scores.Zip(fromBytes.Scores, (a, b) => Math.Abs(a - b)).Max();
+        double mapDiff = maps.Zip(fromBytes.Saliency, (a, b) => Math.Abs(a - b)).Max() / fromBytes.Saliency.Max();
+        double meanDiff = maps.Zip(fromBytes.Saliency, (a, b) => Math.Abs(a - b)).Average() / fromBytes.Saliency.Average();
+        output.WriteLine($"classes {string.Join(",", fromBytes.Classes)}: max score diff {scoreDiff:E2}, max map diff / max {mapDiff:E2}, mean diff / mean {meanDiff:E2}");
+        // Float rounding only: the two graphs differ in one node, so ONNX Runtime may order sums differently.
+        Assert.InRange(scoreDiff, 0, 1e-4 * Math.Abs(fromBytes.Scores[0]));
+        Assert.InRange(mapDiff, 0, 2e-3);
+        Assert.InRange(meanDiff, 0, 1e-4);
+
+        // ExplainerSession runs the pixels model too, and checks the pixels' shape and count first.
+        using var session = new ExplainerSession(pixelsModel, 2, maxPixels: 500_000);
+        Assert.Equal(maps, session.Explain(rgba, bgr.Height, bgr.Width, 3).Saliency);
+        Assert.Equal($"parrot: {rgba.Length - 1} bytes, not {bgr.Width}x{bgr.Height} RGBA ({rgba.Length} bytes)",
+            Assert.Throws<InputException>(() => session.Explain(rgba[1..], bgr.Height, bgr.Width, 3, "parrot")).Message);
+        Assert.Equal("parrot: 1000x1000 is 1000000 pixels, above the limit of 500000",
+            Assert.Throws<InputException>(() => session.Explain(new byte[4_000_000], 1000, 1000, 3, "parrot")).Message);
+        Assert.Contains("--input pixels", Assert.Throws<InputException>(() => session.Explain(png, 3)).Message);
     }
 
     [Fact]
@@ -293,6 +436,10 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         var (code, _, stderr) = CommandLine.Run("export-explainer", "--model", fixture.Models["mnv2"].Gradient, "--out", Path.Combine(_dir, "x.onnx"), "--crops", "5");
         Assert.Equal(2, code);
         Assert.Contains("--crops 5", stderr);
+        (code, _, stderr) = CommandLine.Run("export-explainer", "--model", fixture.Models["mnv2"].Gradient, "--out", Path.Combine(_dir, "x.onnx"), "--input", "pixels", "--overlay");
+        Assert.Equal(2, code);
+        Assert.Contains("--overlay needs --input bytes", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
         var empty = Path.Combine(_dir, "empty.onnx");
         File.WriteAllBytes(empty, []);
         (code, _, stderr) = CommandLine.Run("export-explainer", "--model", empty, "--out", Path.Combine(_dir, "y.onnx"));

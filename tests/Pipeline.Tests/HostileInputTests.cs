@@ -346,7 +346,7 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
     }
 
     /// <summary>A PNG with a valid signature, IHDR (the claimed size) and IEND, and no pixel data.</summary>
-    private static byte[] Png(int width, int height)
+    internal static byte[] Png(int width, int height)
     {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);

@@ -22,12 +22,14 @@ public static class ExportExplainerCommand
         var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward when building from a source model: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (source model; default: the only output)" };
         var overlay = new Option<bool>("--overlay") { Description = "also output overlay_png: the top-1 map on the image, PNG-encoded (EncodeImage)" };
-        var command = new Command("export-explainer", "Write one ONNX model from image file bytes to top-k classes and saliency maps (needs ONNX Runtime Extensions).")
-            { model, output, card, cardOverride, crops, rule, scoreOutput, overlay };
+        var input = new Option<ExplainerInput>("--input") { Description = "bytes: the encoded JPEG/PNG file, decoded in the graph (needs ONNX Runtime Extensions); pixels: uint8 RGBA [H, W, 4] the host decoded (standard ONNX only)", DefaultValueFactory = _ => ExplainerInput.Bytes };
+        var command = new Command("export-explainer", "Write one ONNX model from image file bytes (or decoded pixels) to top-k classes and saliency maps.")
+            { model, output, card, cardOverride, crops, rule, scoreOutput, overlay, input };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             int cropCount = parse.GetValue(crops);
-            if (cropCount is not (1 or 10)) throw new UsageException($"--crops {cropCount}: expected 10 or 1");
+            var inputKind = parse.GetValue(input);
+            ExplainerGraph.CheckOptions(cropCount, parse.GetValue(overlay), inputKind);
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
@@ -37,10 +39,12 @@ public static class ExportExplainerCommand
             var modelCard = CardChoice.For(Inference.GradientModelInfo.Read(gradientModel, source.FullName), parse.GetValue(card), parse.GetValue(cardOverride));
             using (var runner = new Stages.GradientRunner(gradientModel.ToByteArray(), new Inference.DeviceChoice("cpu"), 1, source.Name))
                 modelCard.CheckFits(runner.ImageShape, runner.ScoreCount(), source.Name);
-            var explainer = ExplainerGraph.Build(gradientModel, modelCard, cropCount, parse.GetValue(overlay));
+            var explainer = ExplainerGraph.Build(gradientModel, modelCard, cropCount, parse.GetValue(overlay), inputKind);
             target.Directory?.Create();
             File.WriteAllBytes(target.FullName, explainer.ToByteArray());
-            Console.WriteLine($"wrote {target.FullName} ({explainer.Graph.Node.Count} nodes, {cropCount} crops{(parse.GetValue(overlay) ? ", overlay" : "")}; run it with ONNX Runtime Extensions registered)");
+            Console.WriteLine(inputKind == ExplainerInput.Pixels
+                ? $"wrote {target.FullName} ({explainer.Graph.Node.Count} nodes, {cropCount} crops, RGBA pixels in; standard ONNX only: check the pixel count before running it)"
+                : $"wrote {target.FullName} ({explainer.Graph.Node.Count} nodes, {cropCount} crops{(parse.GetValue(overlay) ? ", overlay" : "")}; run it with ONNX Runtime Extensions registered)");
         }));
         return command;
     }

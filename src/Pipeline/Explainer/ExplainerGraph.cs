@@ -20,6 +20,7 @@ public static class ExplainerGraph
 {
     public const string ContribDomain = "com.microsoft.extensions";
     public const string ImageBytesInput = "image_bytes";
+    public const string ImagePixelsInput = "image_rgba";
     public const string TopKInput = "k";
     public const string ClassesOutput = "top_classes";
     public const string ScoresOutput = "top_scores";
@@ -28,9 +29,18 @@ public static class ExplainerGraph
     public const string CropsKey = "explainer.crops";
     public const string DecodedOrder = "BGR";
 
-    public static ModelProto Build(ModelProto gradientModel, ModelCard card, int crops, bool overlay)
+    /// <summary>The export options that cannot go together, refused before any work.</summary>
+    public static void CheckOptions(int crops, bool overlay, ExplainerInput input)
     {
         if (crops is not (1 or 10)) throw new UsageException($"--crops {crops}: expected 10 or 1");
+        // EncodeImage is a custom op: the pixels variant stays standard ONNX.
+        if (overlay && input == ExplainerInput.Pixels) throw new UsageException("--overlay needs --input bytes (the PNG is encoded by ONNX Runtime Extensions' EncodeImage)");
+    }
+
+    public static ModelProto Build(ModelProto gradientModel, ModelCard card, int crops, bool overlay, ExplainerInput input = ExplainerInput.Bytes)
+    {
+        CheckOptions(crops, overlay, input);
+        bool pixels = input == ExplainerInput.Pixels;
         var metadata = gradientModel.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         if (!metadata.TryGetValue(GradientModelContract.ImageInputKey, out var imageInput) || !metadata.TryGetValue(GradientModelContract.ScoreOutputKey, out var scoreOutput))
             throw new InputException("not a gradient model (no gradient metadata)");
@@ -38,13 +48,13 @@ public static class ExplainerGraph
         var model = gradientModel.Clone();
         var graph = model.Graph;
         int opset = (int)model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(17).Max();
-        if (model.OpsetImport.All(o => o.Domain != ContribDomain)) model.OpsetImport.Add(new OperatorSetIdProto { Domain = ContribDomain, Version = 1 });
+        if (!pixels && model.OpsetImport.All(o => o.Domain != ContribDomain)) model.OpsetImport.Add(new OperatorSetIdProto { Domain = ContribDomain, Version = 1 });
         graph.Input.Clear();
         graph.Output.Clear();
         graph.ValueInfo.Clear();
 
         var b = new Builder(new GraphEmitter(graph, "explain/"), opset);
-        var image = b.Image(ImageBytesInput);
+        var image = pixels ? b.FromRgba(ImagePixelsInput) : b.Image(ImageBytesInput);
         var (rh, rw) = b.RescaledSize(image, card, crops);
         var rescaled = b.Rescale(image, rh, rw);
         var (batch, origins) = b.Crops(rescaled, rh, rw, card.InputSize, crops);
@@ -58,7 +68,9 @@ public static class ExplainerGraph
         b.Identity(saliency, SaliencyOutput);
         if (overlay) b.Overlay(image, saliency, OverlayOutput);
 
-        graph.Input.Add(Tensor(ImageBytesInput, TensorProto.Types.DataType.Uint8, "num_bytes"));
+        graph.Input.Add(pixels
+            ? Tensor(ImagePixelsInput, TensorProto.Types.DataType.Uint8, "H", "W", 4)
+            : Tensor(ImageBytesInput, TensorProto.Types.DataType.Uint8, "num_bytes"));
         graph.Input.Add(Tensor(TopKInput, TensorProto.Types.DataType.Int64, 1));
         graph.Output.Add(Tensor(ClassesOutput, TensorProto.Types.DataType.Int64, "K"));
         graph.Output.Add(Tensor(ScoresOutput, TensorProto.Types.DataType.Float, "K"));
@@ -72,7 +84,9 @@ public static class ExplainerGraph
         model.MetadataProps.AddRange(keep);
         model.MetadataProps.Add(new StringStringEntryProto { Key = ModelCard.MetadataKey, Value = card.ToJson() });
         model.MetadataProps.Add(new StringStringEntryProto { Key = CropsKey, Value = crops.ToString() });
-        model.DocString = "Image file bytes (JPEG or PNG) and k in; top-k classes, scores and saliency maps [k, H, W] out. Needs ONNX Runtime Extensions (DecodeImage).";
+        model.DocString = pixels
+            ? "Pixels uint8 RGBA [H, W, 4] and k in; top-k classes, scores and saliency maps [k, H, W] out. Standard ONNX only; the host decodes the image and bounds its size."
+            : "Image file bytes (JPEG or PNG) and k in; top-k classes, scores and saliency maps [k, H, W] out. Needs ONNX Runtime Extensions (DecodeImage).";
         return model;
     }
 
@@ -202,6 +216,9 @@ public static class ExplainerGraph
         // ---- stage 1: decode -------------------------------------------------------------
         /// <summary>DecodeImage: uint8 [H, W, 3], BGR (ONNX Runtime Extensions 0.14, domain com.microsoft.extensions; grey and alpha become colour).</summary>
         public string Image(string bytes) => e.Node("DecodeImage", [bytes], 1, n => n.Domain = ContribDomain)[0];
+
+        /// <summary>The pixels variant's decode: RGBA [H, W, 4] to DecodeImage's BGR [H, W, 3] (alpha dropped, as DecodeImage drops it).</summary>
+        public string FromRgba(string rgba) => Op("Gather", [rgba, Ints(2, 1, 0)], n => n.Set("axis", 2L));
 
         // ---- stage 2: rescale and crops --------------------------------------------------
         /// <summary>CropLayout.For: shorter side to S (long side clamped to [side, 3 side]) or squash; [1]-shaped int64 sizes.</summary>

@@ -30,17 +30,35 @@ public static class ImageProbe
         // The target's length: an ImageNet folder is often a farm of symbolic links.
         var length = FileKinds.Length(path);
         if (length == 0) throw new InputException($"{path}: empty file");
-        if (IsPng(path)) return PngStructure.Read(path, File.ReadAllBytes(path));
+        using var stream = File.OpenRead(path);
+        return Read(stream, path, length);
+    }
 
+    /// <summary>The header checks on image bytes held in memory (e.g. the explainer's input); `name` names them in messages.</summary>
+    public static ImageHeader Read(byte[] file, string name)
+    {
+        if (file.Length == 0) throw new InputException($"{name}: empty file");
+        using var stream = new MemoryStream(file, writable: false);
+        return Read(stream, name, file.Length);
+    }
+
+    private static ImageHeader Read(Stream stream, string path, long length)
+    {
+        if (StartsWithPng(stream))
+        {
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            return PngStructure.Read(path, bytes);
+        }
         IReadOnlyList<MetadataExtractor.Directory> directories;
-        try { directories = ImageMetadataReader.ReadMetadata(path); }
+        try { directories = ImageMetadataReader.ReadMetadata(stream); }
         catch (Exception e) when (e is ImageProcessingException or IOException or MetadataException or ArgumentException or IndexOutOfRangeException)
         {
             throw new InputException($"{path}: not a readable image (its header does not parse: {e.Message.Split('\n')[0]})");
         }
         var (width, height, format) = Size(directories) ?? throw new InputException($"{path}: not a readable image (no image size in its header)");
         if (width <= 0 || height <= 0) throw new InputException($"{path}: not a readable image (header says {width}x{height})");
-        return new ImageHeader(width, height, format, MissingEnd(path, format, length));
+        return new ImageHeader(width, height, format, MissingEnd(stream, format, length));
     }
 
     private static (int Width, int Height, string Format)? Size(IReadOnlyList<MetadataExtractor.Directory> directories)
@@ -57,32 +75,32 @@ public static class ImageProbe
                 ExifIfd0Directory t when t.TryGetInt32(ExifDirectoryBase.TagImageWidth, out var w) && t.TryGetInt32(ExifDirectoryBase.TagImageHeight, out var h) => (w, h),
                 _ => null,
             };
-            if (size is { } s) return (s.Item1, s.Item2, d.Name.Split(' ')[0]);
+            // Directory names: "JPEG", "PNG-IHDR", "BMP Header", ...
+            if (size is { } s) return (s.Item1, s.Item2, d.Name.Split(' ', '-')[0]);
         }
         return null;
     }
 
-    private static bool IsPng(string path)
+    /// <summary>Whether the bytes begin with PNG's signature; the stream is left at its start.</summary>
+    private static bool StartsWithPng(Stream stream)
     {
         var head = new byte[PngStructure.Signature.Length];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && PngStructure.Is(head);
+        bool png = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && PngStructure.Is(head);
+        stream.Seek(0, SeekOrigin.Begin);
+        return png;
     }
 
     private static readonly byte[] JpegEnd = [0xFF, 0xD9];
 
     /// <summary>A warning when a JPEG has no end-of-image marker (the decoder fills the rest with grey).</summary>
-    private static string? MissingEnd(string path, string format, long length)
+    private static string? MissingEnd(Stream stream, string format, long length)
     {
         if (format != "JPEG") return null;
         // Some cameras append data after the end marker, so look in the last 64 KB, not the last bytes only.
         int tail = (int)Math.Min(length, 64 * 1024);
         var buffer = new byte[tail];
-        using (var stream = File.OpenRead(path))
-        {
-            stream.Seek(length - tail, SeekOrigin.Begin);
-            stream.ReadExactly(buffer);
-        }
+        stream.Seek(length - tail, SeekOrigin.Begin);
+        stream.ReadExactly(buffer);
         return buffer.AsSpan().LastIndexOf(JpegEnd) >= 0 ? null
             : $"truncated {format} (no end marker): scored from the part that decodes";
     }

@@ -15,10 +15,12 @@ public static class JpegDecoder
     /// The decoded image, or null where TurboJPEG cannot convert the colour space to BGR (CMYK, YCCK),
     /// which OpenCV then decodes. A fatal decoder error is refused naming the file.
     /// </summary>
-    public static Mat? Decode(string path, int reduction, out string? warning)
+    public static Mat? Decode(string path, int reduction, out string? warning) => Decode(File.ReadAllBytes(path), path, reduction, out warning);
+
+    /// <summary>As above, for a file's bytes held in memory; `path` names them in messages.</summary>
+    public static Mat? Decode(byte[] bytes, string path, int reduction, out string? warning)
     {
         warning = null;
-        var bytes = File.ReadAllBytes(path);
         var handle = TurboJpeg.InitDecompress();
         if (handle == IntPtr.Zero) throw new InvalidOperationException("TurboJPEG could not make a decompressor");
         try
