@@ -54,9 +54,11 @@ public static class BenchCommand
                 Table(runner, batchSizes, ks, threadCount, runCount, timer, parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
             if (parse.GetValue(crops) > 0)
             {
-                // Images at once share the threads out, as run does: sessions of threads / P each, called from P threads.
-                using var shared = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, Runs.OrderedWork.ThreadsEach(threadCount, parallel)) : null;
-                SaliencyStage(runner, shared ?? runner, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
+                // Images at once share the threads out, as run does: runners of threads / P each, called from P threads.
+                int threadsEach = Runs.OrderedWork.ThreadsEach(threadCount, parallel);
+                using var first = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, threadsEach) : null;
+                using var pool = new Runs.RunnerPool<Stages.GradientRunner>(first ?? runner, threadsEach, () => new Stages.GradientRunner(gradientModel, choice, threadsEach));
+                SaliencyStage(runner, pool, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
             }
             if (parse.GetValue(profile))
                 OpProfile.Print(gradientModel, runner.ImageInput, runner.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
@@ -99,18 +101,19 @@ public static class BenchCommand
     /// once, P stages run together on `stageRunner` (threads / P each) through run's own
     /// <see cref="Runs.OrderedWork"/>, and the time is divided by P.
     /// </summary>
-    private static void SaliencyStage(Stages.GradientRunner runner, Stages.GradientRunner stageRunner, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
+    private static void SaliencyStage(Stages.GradientRunner runner, Runs.RunnerPool<Stages.GradientRunner> stageRunners, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
     {
         var image = TestPattern(crops, runner);
         var classIndex = ClassIndex(crops, classes);
         double forwardTime = timer.Median(runs, () => runner.Scores(image, crops));
-        void OneImage()
+        bool OneImage() => stageRunners.Use(stageRunner =>
         {
             stageRunner.Scores(image, crops);
             stageRunner.Gradients(image, crops, classIndex);
-        }
+            return true;
+        });
         var images = Enumerable.Range(0, parallel).ToList();
-        double stage = timer.Median(runs, () => Runs.OrderedWork.Ahead(images, parallel, _ => { OneImage(); return true; }).Count()) / parallel;
+        double stage = timer.Median(runs, () => Runs.OrderedWork.Ahead(images, parallel, _ => OneImage()).Count()) / parallel;
         Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {parallel} image{(parallel == 1 ? "" : "s")} at once, {timer.Unit}): " +
             $"{stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }

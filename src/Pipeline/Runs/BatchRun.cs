@@ -54,7 +54,8 @@ public static class BatchRun
         if (request.SaveMaps) Directory.CreateDirectory(mapDir);
         var cache = request.MapCache is { } cacheDir
             ? new MapCache(cacheDir.FullName, modelSha, cardJson, request.Explain, card.Classes.Count) : null;
-        var explainer = new ImageExplainer(runner, card, request.Explain, cache);
+        using var runners = new RunnerPool<GradientRunner>(runner, request.ThreadsPerImage,
+            () => new GradientRunner(modelBytes, request.Device, request.ThreadsPerImage, request.Model.FullName));
         var classOf = card.Classes.Select((c, i) => (c.Wnid, i)).GroupBy(p => p.Wnid).ToDictionary(g => g.Key, g => g.First().i);
         int before = outputs.Finished.Count;
         var progress = new ProgressLine(mine.Count, finished.Count, request.Quiet);
@@ -64,7 +65,7 @@ public static class BatchRun
             try
             {
                 FaultInjection.Check(image.Id);
-                using var result = explainer.Explain(image.Path, gtClass);
+                using var result = runners.Use(r => new ImageExplainer(r, card, request.Explain, cache).Explain(image.Path, gtClass));
                 if (request.SaveMaps) MapImages.SaveAll(mapDir, image.Id, result, card);
                 if (request.Report) ReportThumbnails.Save(request.OutDir, image.Id, result, truth?.GetValueOrDefault(image.Id));
                 if (request.SaveNpy) NpyMaps.Save(request.OutDir, image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height);
