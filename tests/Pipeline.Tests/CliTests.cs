@@ -54,9 +54,9 @@ public class CliTests : IDisposable
         // What OpenCvSharp throws on a machine without libgtk-3: the load failure wrapped in a type initializer.
         var failure = new TypeInitializationException("OpenCvSharp.Internal.NativeMethods",
             new DllNotFoundException("Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies. In order to help diagnose..."));
-        var message = Pipeline.Cli.NativeLibraries.Missing(failure);
+        var message = Pipeline.NativeLibraries.Missing(failure);
         Assert.Equal("a native library does not load (Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies); run scripts/setup.sh (OpenCV needs Debian's libgtk-3-0)", message);
-        Assert.Null(Pipeline.Cli.NativeLibraries.Missing(new InvalidOperationException("other")));
+        Assert.Null(Pipeline.NativeLibraries.Missing(new InvalidOperationException("other")));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using GradientGraphs.Building;
 using Pipeline.Cards;
 using Pipeline.Explainer;
+using Pipeline.Inference;
 
 namespace Pipeline.Cli;
 
@@ -16,8 +17,8 @@ public static class ExportExplainerCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "source ONNX classifier, or a gradient model from export-grad", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "where to write the explainer model", Required = true };
-        var card = CardChoice.CardOption();
-        var cardOverride = CardChoice.OverrideOption();
+        var card = CardOptions.Card();
+        var cardOverride = CardOptions.Override();
         var crops = new Option<int>("--crops") { Description = "10 (corners, centre and mirrors) or 1 (centre, or the squashed image)", DefaultValueFactory = _ => 10 };
         var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward when building from a source model: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (source model; default: the only output)" };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GradientGraphs.Building;
+using Pipeline.Inference;
 
 namespace Pipeline.Cli;
 

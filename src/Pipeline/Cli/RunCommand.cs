@@ -27,8 +27,25 @@ public static class RunCommand
     private static readonly Option<bool> SaveMaps = new("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
     private static readonly Option<bool> SaveNpy = new("--save-npy") { Description = "write the ground-truth-class (with --truth) and top-1 maps as 224x224 .npy in OUTDIR/npy, for eval --protocol maxboxacc" };
     private static readonly Option<string> Device = new("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<FileInfo?> CardFile = CardChoice.CardOption();
-    private static readonly Option<bool> CardOverride = CardChoice.OverrideOption();
+    /// <summary>0 when every image of the shard finished and some was scored (or the shard is empty), else 1 with the reason.</summary>
+    private static int ExitCode(RunSummary summary, string outDir)
+    {
+        var errors = Path.Combine(outDir, RunOutputs.ErrorsFile);
+        if (summary.Errors > 0)
+        {
+            Console.Error.WriteLine($"error: {summary.Errors} images failed for a reason other than bad input (status 'error' in {errors}); rerun the same command to retry them");
+            return CommandErrors.Failed;
+        }
+        if (summary.Images > 0 && summary.Scored == 0)
+        {
+            Console.Error.WriteLine($"error: no image could be scored ({summary.Failed} skipped); reasons in {errors}");
+            return CommandErrors.Failed;
+        }
+        return CommandErrors.Done;
+    }
+
+    private static readonly Option<FileInfo?> CardFile = CardOptions.Card();
+    private static readonly Option<bool> CardOverride = CardOptions.Override();
     private static readonly Option<string> Method = new("--method") { Description = $"localisation: {string.Join(", ", Localiser.All.Select(l => l.Name))}", DefaultValueFactory = _ => "mass-box" };
     private static readonly Option<FileInfo?> Truth = new("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
     private static readonly Option<double> FgQuantile = new("--fg-quantile") { Description = "foreground seed quantile, in (0, 1]", DefaultValueFactory = _ => Defaults.ForegroundQuantile };
@@ -64,7 +81,12 @@ public static class RunCommand
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, ParallelImages,
         };
-        command.SetAction(parse => CommandErrors.Run(() => BatchRun.Execute(Request(parse))));
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            NativeLibraries.RequireOpenCv();
+            var request = Request(parse);
+            return ExitCode(BatchRun.Execute(request), request.OutDir);
+        }));
         return command;
     }
 

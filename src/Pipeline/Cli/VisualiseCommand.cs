@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenCvSharp;
 using Pipeline.Inference;
+using Pipeline.Cards;
 using Pipeline.Stages;
 
 namespace Pipeline.Cli;
@@ -13,8 +14,8 @@ public static class VisualiseCommand
         var model = new Option<FileInfo>("--model") { Description = "gradient model made by export-grad (with its card)", Required = true };
         var classes = new Option<string>("--class") { Description = "WNID[,WNID...]: the classes to visualise, in one batch", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
-        var cardFile = CardChoice.CardOption();
-        var cardOverride = CardChoice.OverrideOption();
+        var cardFile = CardOptions.Card();
+        var cardOverride = CardOptions.Override();
         var defaults = new VisualiseSettings();
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps, 1 to 10000", DefaultValueFactory = _ => defaults.Steps };
         var step = new Option<double>("--step") { Description = "step size, in (0, 100]", DefaultValueFactory = _ => defaults.StepSize };

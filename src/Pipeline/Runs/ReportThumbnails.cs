@@ -15,10 +15,8 @@ public static class ReportThumbnails
     public const string Folder = "report";
     private const int Side = 320;
 
-    public static void Save(string outDir, string imageId, ImageResult result, IReadOnlyList<LabelledBox>? truthBoxes)
+    public static SideFile File(string imageId, ImageResult result, IReadOnlyList<LabelledBox>? truthBoxes)
     {
-        var folder = Path.Combine(outDir, Folder);
-        Directory.CreateDirectory(folder);
         var top = result.Top[0];
         using var grey = MapImages.Grey(top.Map, result.Image.Height, result.Image.Width);
         using var overlay = MapImages.Overlay(result.Image, grey);
@@ -32,7 +30,6 @@ public static class ReportThumbnails
         foreach (var other in result.Top.Skip(1)) Draw(other.OriginalBox, new Scalar(160, 160, 160), 1);
         foreach (var t in truthBoxes ?? []) Draw(t.Box, new Scalar(0, 220, 0), 2);
         Draw(top.OriginalBox, Scalar.White, 2);
-        var path = Path.Combine(folder, imageId + ".jpg");
-        MapImages.Write(path, small, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
+        return new SideFile(Path.Combine(Folder, imageId + ".jpg"), small.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 85)));
     }
 }

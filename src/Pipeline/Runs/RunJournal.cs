@@ -9,29 +9,36 @@ namespace Pipeline.Runs;
 public enum ImageStatus { Ok, Warning, Failed, Error }
 
 /// <summary>
-/// One finished image in progress.csv: its index in the run's list, how it ended, its timings, and
-/// the length of each output file once its rows were written. An image is finished when its
+/// One finished image in progress.csv: its index in the run's list, how it ended, its timings, its
+/// size in pixels (0 x 0 when it was not scored), and the length of each output file once its rows
+/// were written. An image is finished when its
 /// progress line is complete; the lengths let a resumed run cut away the rows of an image that was
 /// being written at a kill, and let merge cut each shard's files into per-image pieces.
 /// </summary>
-public sealed record JournalEntry(int Index, ImageStatus Status, double SaliencySeconds, double LocalisationSeconds, long[] FileEnds)
+public sealed record JournalEntry(int Index, ImageStatus Status, double SaliencySeconds, double LocalisationSeconds, long[] FileEnds, int Width = 0, int Height = 0)
 {
     public string ToLine() => string.Join(',', [
         Index.ToString(CultureInfo.InvariantCulture), Status.ToString().ToLowerInvariant(),
         SaliencySeconds.ToString("R", CultureInfo.InvariantCulture), LocalisationSeconds.ToString("R", CultureInfo.InvariantCulture),
+        Width.ToString(CultureInfo.InvariantCulture), Height.ToString(CultureInfo.InvariantCulture),
         .. FileEnds.Select(e => e.ToString(CultureInfo.InvariantCulture))]);
 
-    public static JournalEntry? Parse(string line, int files)
+    /// <summary>A line; `sized` is false for the journals of earlier versions, which had no width and height.</summary>
+    public static JournalEntry? Parse(string line, int files, bool sized = true)
     {
         var f = line.Split(',');
-        if (f.Length != 4 + files || !int.TryParse(f[0], CultureInfo.InvariantCulture, out var index)
-            || !Enum.TryParse<ImageStatus>(f[1], ignoreCase: true, out var status)
+        int first = sized ? 6 : 4;
+        if (f.Length != first + files || !int.TryParse(f[0], CultureInfo.InvariantCulture, out var index)
+            || !Enum.TryParse<ImageStatus>(f[1], ignoreCase: true, out var status) || !Enum.IsDefined(status)
             || !double.TryParse(f[2], CultureInfo.InvariantCulture, out var saliency) || !double.TryParse(f[3], CultureInfo.InvariantCulture, out var localisation))
+            return null;
+        int width = 0, height = 0;
+        if (sized && (!int.TryParse(f[4], CultureInfo.InvariantCulture, out width) || !int.TryParse(f[5], CultureInfo.InvariantCulture, out height) || width < 0 || height < 0))
             return null;
         var ends = new long[files];
         for (int i = 0; i < files; i++)
-            if (!long.TryParse(f[4 + i], CultureInfo.InvariantCulture, out ends[i])) return null;
-        return new JournalEntry(index, status, saliency, localisation, ends);
+            if (!long.TryParse(f[first + i], CultureInfo.InvariantCulture, out ends[i])) return null;
+        return new JournalEntry(index, status, saliency, localisation, ends, width, height);
     }
 }
 
@@ -40,7 +47,17 @@ public static class RunJournal
 {
     public const string FileName = "progress.csv";
 
-    public static string Header(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds," + string.Join(',', files.Select(f => f + "_end"));
+    public static string Header(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds,width,height," + string.Join(',', files.Select(f => f + "_end"));
+
+    /// <summary>The header of earlier versions' journals (no image sizes): still read, so their runs resume and merge.</summary>
+    public static string UnsizedHeader(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds," + string.Join(',', files.Select(f => f + "_end"));
+
+    /// <summary>Writes a whole journal (under a temporary name, then renamed).</summary>
+    public static void WriteAll(string path, IReadOnlyList<string> files, IEnumerable<JournalEntry> entries)
+    {
+        File.WriteAllText(path + ".partial", Header(files) + "\n" + string.Concat(entries.Select(e => e.ToLine() + "\n")));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
 
     /// <summary>
     /// The finished images, and the byte length of the journal's complete part: a line cut by a kill
@@ -51,11 +68,12 @@ public static class RunJournal
         var bytes = File.ReadAllBytes(path);
         int complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
         var lines = System.Text.Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0] != Header(files))
+        bool sized = lines.Length > 0 && lines[0] == Header(files);
+        if (!sized && (lines.Length == 0 || lines[0] != UnsizedHeader(files)))
             throw new InputException($"{path}: not this run's progress file (header '{(lines.Length > 0 ? lines[0] : "")}'); --restart starts the run over");
         var entries = new List<JournalEntry>();
         foreach (var line in lines.Skip(1))
-            entries.Add(JournalEntry.Parse(line, files.Count) ?? throw new InputException($"{path}: a damaged line '{line}'; --restart starts the run over"));
+            entries.Add(JournalEntry.Parse(line, files.Count, sized) ?? throw new InputException($"{path}: a damaged line '{line}'; --restart starts the run over"));
         return (entries, complete);
     }
 }

@@ -1,14 +1,7 @@
-using System.Globalization;
 using System.Text;
-using CsvHelper;
-using Pipeline.Cards;
-using Pipeline.Scoring;
 using Pipeline.Stages;
 
 namespace Pipeline.Runs;
-
-/// <summary>The rows one image adds: its loc row (null for a failed image in kaggle form), its loc_gt row, its errors.csv row, its predictions.csv rows.</summary>
-public sealed record ImageRows(string? Loc, string? GroundTruth, string? Error, string? Predictions = null);
 
 /// <summary>
 /// The files of a run folder, written as the run goes so that a stopped run keeps every finished
@@ -52,9 +45,9 @@ public sealed class RunOutputs : IDisposable
     public static string Header(string name) => name switch
     {
         "loc.txt" => "",
-        ErrorsFile => CsvLine(["file", "image", "status", "reason"]),
-        PredictionsFile => CsvLine(["image", "rank", "wnid", "class", "probability", "score", "xmin", "ymin", "xmax", "ymax"]),
-        _ => CsvLine(["ImageId", "PredictionString"]),
+        ErrorsFile => RowFormat.CsvLine(["file", "image", "status", "reason"]),
+        PredictionsFile => RowFormat.CsvLine(["image", "rank", "wnid", "class", "probability", "score", "xmin", "ymin", "xmax", "ymax"]),
+        _ => RowFormat.CsvLine(["ImageId", "PredictionString"]),
     };
 
     /// <summary>Opens OUTDIR for this run: a new run, the continuation of the same run, or (restart) a new run in place of any earlier one.</summary>
@@ -77,6 +70,12 @@ public sealed class RunOutputs : IDisposable
             // A kill or a full disk while the journal was being created leaves it missing or cut: no image had finished.
             if (!File.Exists(journalPath) || new FileInfo(journalPath).Length < journalHeader.Length) WriteAll(journalPath, journalHeader);
             (finished, journalEnd) = RunJournal.Read(journalPath, names);
+            // An earlier version's journal (no image sizes) is rewritten in this version's form before anything is appended.
+            if (!File.ReadLines(journalPath).First().Equals(journalHeader.TrimEnd('\n')))
+            {
+                RunJournal.WriteAll(journalPath, names, finished);
+                journalEnd = new FileInfo(journalPath).Length;
+            }
         }
         else
         {
@@ -132,9 +131,21 @@ public sealed class RunOutputs : IDisposable
         }
     }
 
-    /// <summary>Writes one image's rows, then its progress line. On a failed write every file is cut back and the run stops.</summary>
-    public void Commit(int index, ImageStatus status, ImageRows rows, double saliencySeconds, double localisationSeconds)
+    /// <summary>
+    /// Writes one image's side files (maps, thumbnails, .npy: each under a temporary name, then renamed),
+    /// its rows, then its progress line. On a failed write every file is cut back and the run stops.
+    /// </summary>
+    public void Commit(ImageOutcome image)
     {
+        var rows = image.Rows;
+        try
+        {
+            foreach (var file in image.SideFiles) file.WriteUnder(_outDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{_outDir}: cannot write ({Messages.FirstLine(e.Message)}); stopped after {_finished.Count} finished images, rerun the same command to continue");
+        }
         var texts = _names.Select(n => n switch { ErrorsFile => rows.Error, GroundTruthFile => rows.GroundTruth, PredictionsFile => rows.Predictions, _ => rows.Loc }).ToArray();
         try
         {
@@ -144,7 +155,7 @@ public sealed class RunOutputs : IDisposable
                 if (texts[i] is { } text) _files[i].Write(Encoding.UTF8.GetBytes(text));
                 ends[i] = _files[i].Position;
             }
-            var entry = new JournalEntry(index, status, saliencySeconds, localisationSeconds, ends);
+            var entry = new JournalEntry(image.Image.Index, image.Status, image.SaliencySeconds, image.LocalisationSeconds, ends, image.Width, image.Height);
             _journal.Write(Encoding.UTF8.GetBytes(entry.ToLine() + "\n"));
             _ends = ends;
             _journalEnd = _journal.Position;
@@ -173,29 +184,6 @@ public sealed class RunOutputs : IDisposable
         catch (IOException) { } // the next open cuts it again from progress.csv
     }
 
-    /// <summary>The rows of a scored image: its guesses in loc.csv (or loc.txt), its ground-truth class box, a warning, one predictions.csv row per class.</summary>
-    public ImageRows Scored(ImageEntry image, ImageResult result, ModelCard card)
-    {
-        var guesses = result.Top.Select(r => new LabelledBox(card.Classes[r.ClassIndex].Wnid, r.OriginalBox)).ToList();
-        var loc = Devkit
-            ? string.Join(' ', result.Top.Select((r, i) => $"{r.ClassIndex + 1} {guesses[i].Box.XMin} {guesses[i].Box.YMin} {guesses[i].Box.XMax} {guesses[i].Box.YMax}")) + "\n"
-            : CsvLine([image.Id, LocFile.Format(guesses)]);
-        var groundTruth = result.GroundTruthClass is { } gt ? CsvLine([image.Id, LocFile.Format([new LabelledBox(card.Classes[gt.ClassIndex].Wnid, gt.OriginalBox)])]) : null;
-        var warning = result.Original.Warning is { } w ? CsvLine([image.Path, image.Id, "warning", w]) : null;
-        var predictions = string.Concat(result.Top.Select((r, i) => CsvLine([
-            image.Id, (i + 1).ToString(CultureInfo.InvariantCulture), card.Classes[r.ClassIndex].Wnid, card.Classes[r.ClassIndex].Name,
-            r.Probability.ToString("G6", CultureInfo.InvariantCulture), r.Score.ToString("G6", CultureInfo.InvariantCulture),
-            .. new[] { r.OriginalBox.XMin, r.OriginalBox.YMin, r.OriginalBox.XMax, r.OriginalBox.YMax }.Select(v => v.ToString(CultureInfo.InvariantCulture))])));
-        return new ImageRows(loc, groundTruth, warning, predictions);
-    }
-
-    /// <summary>
-    /// The rows of an image that could not be scored: errors.csv ("skipped" for bad input, "error" for
-    /// anything else, which a rerun retries), and an empty loc.txt line in devkit form (one line per image).
-    /// </summary>
-    public ImageRows Failed(string imageId, string path, string reason, ImageStatus status) =>
-        new(Devkit ? "\n" : null, null, CsvLine([path, imageId, status == ImageStatus.Error ? "error" : "skipped", reason]));
-
     /// <summary>
     /// Closes the files; where images were retried (their rows appended after the rest), rebuilds them in
     /// list order, so the folder reads as if every image had been computed once, in order.
@@ -207,18 +195,6 @@ public sealed class RunOutputs : IDisposable
         var ordered = JournalOrder.Rewrite(_outDir, _names, _finished);
         _finished.Clear();
         _finished.AddRange(ordered);
-    }
-
-    /// <summary>A CSV record as CsvHelper writes it (quoting where needed), with its line ending.</summary>
-    public static string CsvLine(IEnumerable<string> fields)
-    {
-        using var text = new StringWriter();
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
-        {
-            foreach (var f in fields) csv.WriteField(f);
-            csv.NextRecord();
-        }
-        return text.ToString();
     }
 
     /// <summary>Removes the files and folders a run writes; other files in the folder stay.</summary>

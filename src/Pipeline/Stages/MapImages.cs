@@ -31,20 +31,17 @@ public static class MapImages
         return blended;
     }
 
-    /// <summary>Writes NAME_map.png and NAME_overlay.png into the folder.</summary>
-    public static void Save(string folder, string name, Mat bgr, float[] map, Box? box)
-    {
-        using var grey = Grey(map, bgr.Height, bgr.Width);
-        using var overlay = Overlay(bgr, grey, box);
-        Write(Path.Combine(folder, name + "_map.png"), grey);
-        Write(Path.Combine(folder, name + "_overlay.png"), overlay);
-    }
-
-    /// <summary>Writes ID_RANK_WNID_map.png and _overlay.png for each of an image's top classes, at the working resolution.</summary>
-    public static void SaveAll(string folder, string imageId, ImageResult result, Cards.ModelCard card)
+    /// <summary>ID_RANK_WNID_map.png and _overlay.png for each of an image's top classes, at the working resolution, under `folder`.</summary>
+    public static IEnumerable<Runs.SideFile> Files(string folder, string imageId, ImageResult result, Cards.ModelCard card)
     {
         foreach (var (r, rank) in result.Top.Select((r, i) => (r, i + 1)))
-            Save(folder, $"{imageId}_{rank}_{card.Classes[r.ClassIndex].Wnid}", result.Image, r.Map, r.Located.Box);
+        {
+            var name = $"{imageId}_{rank}_{card.Classes[r.ClassIndex].Wnid}";
+            using var grey = Grey(r.Map, result.Image.Height, result.Image.Width);
+            using var overlay = Overlay(result.Image, grey, r.Located.Box);
+            yield return new Runs.SideFile(Path.Combine(folder, name + "_map.png"), grey.ImEncode(".png"));
+            yield return new Runs.SideFile(Path.Combine(folder, name + "_overlay.png"), overlay.ImEncode(".png"));
+        }
     }
 
     /// <summary>

@@ -24,12 +24,12 @@ public static class NpyMaps
         return string.IsNullOrEmpty(folder) ? Path.GetFileName(full) : $"{folder}/{Path.GetFileName(full)}";
     }
 
-    /// <summary>Writes one image's maps (working resolution, row-major width x height); the ground-truth map is null without --truth.</summary>
-    public static void Save(string outDir, string imagePath, float[]? groundTruthMap, float[] top1Map, int width, int height)
+    /// <summary>One image's maps (working resolution, row-major width x height) as .npy files; the ground-truth map is null without --truth.</summary>
+    public static IEnumerable<Runs.SideFile> Files(string imagePath, float[]? groundTruthMap, float[] top1Map, int width, int height)
     {
         var id = MapId(imagePath);
-        if (groundTruthMap != null) Write(Path.Combine(outDir, Folder, GroundTruth, id + ".npy"), groundTruthMap, width, height);
-        Write(Path.Combine(outDir, Folder, Top1, id + ".npy"), top1Map, width, height);
+        if (groundTruthMap != null) yield return Npy(Path.Combine(Folder, GroundTruth, id + ".npy"), groundTruthMap, width, height);
+        yield return Npy(Path.Combine(Folder, Top1, id + ".npy"), top1Map, width, height);
     }
 
     /// <summary>A map at 224x224, min-max normalised, as float32.</summary>
@@ -40,17 +40,13 @@ public static class NpyMaps
         return Array.ConvertAll(ProtocolMap.Make(Array.ConvertAll(map, v => (double)v), height, width, interpolation), v => (float)v);
     }
 
-    private static void Write(string path, float[] map, int width, int height)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        NpyFile.Write(path, ToProtocol(map, width, height), ProtocolMap.Side, ProtocolMap.Side);
-    }
+    private static Runs.SideFile Npy(string relativePath, float[] map, int width, int height) =>
+        new(relativePath, NpyFile.Float32(ToProtocol(map, width, height), ProtocolMap.Side, ProtocolMap.Side));
 
     /// <summary>Writes image_sizes.txt for the scored images (every session's), sorted by id so shards merge to the same bytes.</summary>
-    public static void WriteSizes(string outDir, IEnumerable<string> scoredImagePaths)
+    public static void WriteSizes(string outDir, IEnumerable<(string Path, int Width, int Height)> scoredImages)
     {
-        var lines = scoredImagePaths.Select(p => (Id: MapId(p), Header: ImageProbe.Read(p)))
-            .Select(e => $"{e.Id},{e.Header.Width},{e.Header.Height}\n").Order(StringComparer.Ordinal);
+        var lines = scoredImages.Select(e => $"{MapId(e.Path)},{e.Width},{e.Height}\n").Order(StringComparer.Ordinal);
         WriteText(Path.Combine(outDir, Folder, SizesFile), string.Concat(lines));
     }
 

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Pipeline.Cli;
+namespace Pipeline;
 
 /// <summary>
 /// OpenCV's native library (and what it links, e.g. libgtk-3) can be missing on a fresh machine; then

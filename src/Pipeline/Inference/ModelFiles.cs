@@ -1,4 +1,4 @@
-namespace Pipeline.Cli;
+namespace Pipeline.Inference;
 
 public static class ModelFiles
 {

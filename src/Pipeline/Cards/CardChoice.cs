@@ -1,8 +1,6 @@
-using System.CommandLine;
-using Pipeline.Cards;
 using Pipeline.Inference;
 
-namespace Pipeline.Cli;
+namespace Pipeline.Cards;
 
 /// <summary>
 /// Which card a command on a gradient model uses: the stored one, or --card. A --card unlike the
@@ -11,12 +9,6 @@ namespace Pipeline.Cli;
 /// </summary>
 public static class CardChoice
 {
-    public static Option<FileInfo?> CardOption() =>
-        new("--card") { Description = "model card JSON; needed when the model stores none, refused when it differs from the stored one (see --card-override)" };
-
-    public static Option<bool> OverrideOption() =>
-        new("--card-override") { Description = "use --card although it differs from the card stored in the model (prints a notice)" };
-
     /// <summary>The card to use; a notice on stderr when --card-override replaces a stored card.</summary>
     public static ModelCard For(GradientModelInfo model, FileInfo? file, bool overrideStored)
     {
