@@ -62,6 +62,9 @@ public sealed record ModelCard
         if (card.Mean.Length != 3 || card.Std.Length != 3 || card.Std.Any(s => s == 0)) throw new InputException($"{source}: mean and std need 3 values, std not 0");
         if (card.Classes.Count == 0) throw new InputException($"{source}: the card lists no classes");
         if (card.Resize == "crop" && card.ShorterSide < card.InputSize) throw new InputException($"{source}: shorterSide {card.ShorterSide} is smaller than inputSize {card.InputSize}");
+        // Crops of the input size cover an image of at most 3 of their sides (CropLayout).
+        if (card.ShorterSide > Stages.CropLayout.MaxCropSpan * card.InputSize)
+            throw new InputException($"{source}: shorterSide {card.ShorterSide} is more than {Stages.CropLayout.MaxCropSpan} x inputSize {card.InputSize}: the crops could not cover the image");
         return card;
     }
 
