@@ -105,6 +105,18 @@ public class CropTests
         Assert.StartsWith("card.json: shorterSide 301", refused.Message);
     }
 
+    [Fact]
+    public void An_image_with_more_crops_takes_fewer_classes_a_pass_so_a_pass_holds_at_most_60_crop_classes()
+    {
+        // 60 crop-classes a pass (10 crops x 6): 60 / 14 = 4 classes, 60 / 18 = 3, never more than 6.
+        Assert.Equal([6, 6, 5, 4, 3], new[] { 1, 10, 12, 14, 18 }.Select(ExplainSettings.ClassesPerPassFor));
+        // Over 10, 12, 14, 16, 18 crops: 6 classes give 60, 60, 56, 48, 54; 4 give 40, 48, 56, 48, 54; 1 gives 18 at most.
+        Assert.Equal(60, ExplainSettings.MostPerPass(10, 6));
+        Assert.Equal(56, ExplainSettings.MostPerPass(10, 4));
+        Assert.Equal(18, ExplainSettings.MostPerPass(10, 1));
+        Assert.Equal(5, ExplainSettings.MostPerPass(1, 5));
+    }
+
     /// <summary>The paper's 10 crops, written out here: corners and centre, each followed by its mirror.</summary>
     private static List<Crop> Paper(Size rescaled, int side)
     {

@@ -109,6 +109,7 @@ public sealed class CropLayout
                 count[target]++;
             }
         }
+        // Only --crops 1 leaves pixels outside every crop: the score does not depend on them, so 0 is their gradient.
         for (int i = 0; i < sum.Length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
         if (w == size.Width && h == size.Height) return sum;
         using var small = new Mat(h, w, MatType.CV_32FC1);
