@@ -53,6 +53,18 @@ public class ElongatedImageTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     [Fact]
+    public void A_map_cached_before_the_gaps_were_covered_is_not_reused_for_an_elongated_image()
+    {
+        var path = Noise(1024, 512);
+        var settings = new ExplainSettings(10, 5, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var cache = new MapCache(Path.Combine(_dir, "cache"), "model", "card", settings);
+        // Images the 10 crops cover keep their keys (their maps are unchanged); 14 crops get another.
+        var ten = cache.KeyFor(path, 10);
+        Assert.Matches("^[0-9a-f]{16}/[0-9a-f]{64}$", ten);
+        Assert.Equal(ten + "-14crops", cache.KeyFor(path, 14));
+    }
+
+    [Fact]
     public void Run_writes_npy_maps_with_no_block_of_zeros()
     {
         Noise(1024, 512);
