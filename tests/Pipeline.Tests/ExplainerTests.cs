@@ -210,19 +210,23 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         var explained = session.Explain(File.ReadAllBytes(path), 5);
         Assert.Equal((run.Original.Height, run.Original.Width), (explained.Height, explained.Width));
         output.WriteLine($"{model} {crops} {kind} {explained.Width}x{explained.Height} run {string.Join(",", run.Top.Select(r => r.ClassIndex))} explainer {string.Join(",", explained.Classes)}");
-        Assert.Equal(run.Top.Select(r => (long)r.ClassIndex), explained.Classes);
+        // Pixels a level apart may swap two classes whose scores nearly tie (the tall dog's top two at 14 crops):
+        // then the same classes, each class's score and map compared with run's for that class.
+        if (exact) Assert.Equal(run.Top.Select(r => (long)r.ClassIndex), explained.Classes);
+        else Assert.Equal(run.Top.Select(r => (long)r.ClassIndex).Order(), explained.Classes.Order());
         var localiser = new MassBoxLocaliser();
         for (int k = 0; k < run.Top.Count; k++)
         {
+            var same = run.Top.Single(r => r.ClassIndex == explained.Classes[k]);
             var a = AtWorkingResolution(explained, k, run.Image.Size());
-            var b = run.Top[k].Map;
+            var b = same.Map;
             float max = b.Max();
             double maxDiff = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / max;
             double meanDiff = a.Zip(b, (x, y) => Math.Abs(x - y)).Average() / b.Average();
             var boxA = localiser.Locate(run.Image, a, new LocalisationOptions()).Box;
             var boxB = localiser.Locate(run.Image, b, new LocalisationOptions()).Box;
-            output.WriteLine($"  k={k} score {explained.Scores[k]:F4}/{run.Top[k].Score:F4} max rel diff {maxDiff:E2} mean rel {meanDiff:E2} box IoU {boxA.IoU(boxB):F3}");
-            Assert.InRange(Math.Abs(explained.Scores[k] - run.Top[k].Score), 0, (exact ? 1e-4 : 1e-2) * Math.Abs(run.Top[0].Score));
+            output.WriteLine($"  k={k} score {explained.Scores[k]:F4}/{same.Score:F4} max rel diff {maxDiff:E2} mean rel {meanDiff:E2} box IoU {boxA.IoU(boxB):F3}");
+            Assert.InRange(Math.Abs(explained.Scores[k] - same.Score), 0, (exact ? 1e-4 : 1e-2) * Math.Abs(run.Top[0].Score));
             Assert.InRange(maxDiff, 0, exact ? MaxRelativeDifferenceSamePixels : 1);
             Assert.InRange(meanDiff, 0, exact ? MeanRelativeDifferenceSamePixels : MeanRelativeDifferenceRounding);
             Assert.InRange(boxA.IoU(boxB), exact ? 0.99 : MinimumBoxIoURounding, 1);
@@ -274,6 +278,40 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
             Assert.InRange(Math.Abs(o.Item2 - p.Item2 / 2.0), 0, 1.5);
         }
         File.WriteAllBytes(Path.Combine(_dir, "overlay.png"), explained.OverlayPng);
+    }
+
+    /// <summary>
+    /// Elongated images, where the explainer must gather the edge midpoints' crops as run does: uniform
+    /// noise has a nonzero gradient wherever a crop sees it, so a patch no crop covered would show as 0.
+    /// Shorter side 256 already: no rescale, so both see the same pixels.
+    /// </summary>
+    [Theory]
+    [InlineData(512, 256)]
+    [InlineData(256, 560)]
+    public void Explainer_maps_of_elongated_images_have_a_value_at_every_pixel(int width, int height)
+    {
+        var bytes = new byte[width * height * 3];
+        new Random(width + height).NextBytes(bytes);
+        using var plane = new Mat(height, width * 3, MatType.CV_8UC1);
+        plane.SetArray(bytes);
+        using var noise = plane.Reshape(3, height);
+        var path = Path.Combine(_dir, $"noise_{width}x{height}.png");
+        Cv2.ImWrite(path, noise);
+        var (gradient, card) = fixture.Models["mnv2"];
+        Assert.Equal(14, CropLayout.For(new Size(width, height), card, 10).Crops.Count);
+        using var session = new ExplainerSession(File.ReadAllBytes(fixture.Explainer("mnv2", 10)), 2);
+        var explained = session.Explain(File.ReadAllBytes(path), 2);
+        using var run = RunMaps(gradient, card, path, 10, 2);
+        Assert.Equal(run.Top.Select(r => (long)r.ClassIndex), explained.Classes);
+        for (int k = 0; k < 2; k++)
+        {
+            var map = explained.Map(k).ToArray();
+            Assert.Equal(0, map.Count(v => !(v > 0)));
+            var b = run.Top[k].Map;
+            // Float sums in another order (the batch is ordered otherwise) flip a few ReLU masks: measured at most 2.2e-3.
+            Assert.InRange(Math.Abs(explained.Scores[k] - run.Top[k].Score), 0, 1e-4 * Math.Abs(run.Top[0].Score));
+            Assert.InRange(map.Zip(b, (x, y) => Math.Abs(x - y)).Max() / b.Max(), 0, 1e-2);
+        }
     }
 
     [Fact]

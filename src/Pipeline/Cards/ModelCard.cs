@@ -43,7 +43,14 @@ public sealed record ModelCard
     }
 
     /// <summary>The card in <paramref name="json"/>, checked field by field (<see cref="CardReader"/>); errors name <paramref name="source"/>.</summary>
-    public static ModelCard Parse(string json, string source) => CardReader.Read(json, source);
+    public static ModelCard Parse(string json, string source)
+    {
+        var card = CardReader.Read(json, source);
+        // Crops of the input size cover an image of at most 3 of their sides (CropLayout).
+        if (card.ShorterSide > Stages.CropLayout.MaxCropSpan * card.InputSize)
+            throw new InputException($"{source}: shorterSide {card.ShorterSide} is more than {Stages.CropLayout.MaxCropSpan} x inputSize {card.InputSize}: the crops could not cover the image");
+        return card;
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

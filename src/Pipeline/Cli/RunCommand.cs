@@ -122,8 +122,8 @@ public static class RunCommand
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)
             // Two images on one thread each beat one image on two threads (the backward pass scales worse than the forward).
             : Math.Min(2, threads);
-        int classesPerPass = Math.Min(ExplainSettings.ClassesPerPass, explain.Top + (parse.GetValue(Truth) != null ? 1 : 0));
-        OptionRanges.CheckFoldedBatch("--parallel-images x --crops x classes per pass", parallel * crops * classesPerPass);
+        int perImage = ExplainSettings.MostPerPass(crops, explain.Top + (parse.GetValue(Truth) != null ? 1 : 0));
+        OptionRanges.CheckFoldedBatch("--parallel-images x --crops x classes per pass", parallel * perImage);
         return new RunRequest
         {
             Model = parse.GetValue(Model)!,

@@ -57,14 +57,15 @@ public static class ExplainerGraph
         var image = pixels ? b.FromRgba(ImagePixelsInput) : b.Image(ImageBytesInput);
         var (rh, rw) = b.RescaledSize(image, card, crops);
         var rescaled = b.Rescale(image, rh, rw);
-        var (batch, origins) = b.Crops(rescaled, rh, rw, card.InputSize, crops);
+        var (batch, places) = b.Crops(rescaled, rh, rw, card.InputSize, crops);
+        var count = b.BatchSize(batch);
         b.Preprocess(batch, card, imageInput);
-        var (topClasses, topScores) = b.TopClasses(scoreOutput, card, TopKInput, crops);
+        var (topClasses, topScores) = b.TopClasses(scoreOutput, card, TopKInput, count);
         b.Identity(topClasses, ClassesOutput);
         b.Identity(topScores, ScoresOutput);
-        var classIndex = b.ClassIndex(topClasses, card, crops);
+        var classIndex = b.ClassIndex(topClasses, card, count);
         b.Identity(classIndex, GradientModelContract.ClassIndexInput);
-        var saliency = b.Saliency(GradientModelContract.InputGradOutput, origins, rh, rw, card.InputSize, crops, image);
+        var saliency = b.Saliency(GradientModelContract.InputGradOutput, places, rh, rw, card.InputSize, crops, image);
         b.Identity(saliency, SaliencyOutput);
         if (overlay) b.Overlay(image, saliency, OverlayOutput);
 
@@ -314,23 +315,49 @@ public static class ExplainerGraph
             return (index, weight, ToInt64(tCount));
         }
 
-        /// <summary>The crops, [crops, 3, side, side] (the 5 plain ones, then their mirrors), and the plain crops' (y, x).</summary>
-        public (string Batch, (string Y, string X)[] Origins) Crops(string rescaled, string rh, string rw, int side, int crops)
+        /// <summary>
+        /// A crop's place in the rescaled image ([1]-shaped y and x), its row among the plain crops (a
+        /// scalar), and for an edge midpoint whether it is used (bool [1]; null: always).
+        /// </summary>
+        public sealed record Place(string Y, string X, string Row, string? Used);
+
+        /// <summary>
+        /// CropLayout.For's crops, [crops, 3, side, side]: the plain ones, then their mirrors. With 10
+        /// crops, all 9 places (corners, centre, edge midpoints) are cut and the used ones gathered, so
+        /// the batch has 10, 14 or 18 crops as the image's sides ask.
+        /// </summary>
+        public (string Batch, Place[] Places) Crops(string rescaled, string rh, string rw, int side, int crops)
         {
             var right = e.Sub(rw, Ints(side));
             var bottom = e.Sub(rh, Ints(side));
-            var centre = (e.Div(bottom, Ints(2)), e.Div(right, Ints(2)));
+            var (halfRight, halfBottom) = (e.Div(right, Ints(2)), e.Div(bottom, Ints(2)));
             var zero = Ints(0);
-            (string, string)[] origins = crops == 1 ? [centre] : [(zero, zero), (zero, right), (bottom, zero), (bottom, right), centre];
-            var plain = origins.Select(o =>
+            string Cut((string Y, string X) o)
             {
-                var starts = e.Concat(0, o.Item1, o.Item2);
+                var starts = e.Concat(0, o.Y, o.X);
                 return e.Unsqueeze(Op("Slice", rescaled, starts, e.Add(starts, Ints(side, side)), Ints(1, 2)), 0);
-            }).ToArray();
-            var batch = plain.Length == 1 ? plain[0] : e.Concat(0, plain);
-            if (crops == 10) batch = e.Concat(0, batch, Slice(batch, [-1], [long.MinValue], [3], [-1]));
-            return (batch, origins);
+            }
+            if (crops == 1) return (Cut((halfBottom, halfRight)), [new Place(halfBottom, halfRight, Int(0), null)]);
+
+            // CropLayout.EdgeMidpoints, less any that falls on the centre.
+            var wide = Op("And", Less(Ints(side), right), Less(zero, bottom));
+            var tall = Op("And", Less(Ints(side), bottom), Less(zero, right));
+            (string Y, string X, string? Used)[] origins =
+            [
+                (zero, zero, null), (zero, right, null), (bottom, zero, null), (bottom, right, null), (halfBottom, halfRight, null),
+                (zero, halfRight, Op("And", wide, Less(zero, halfBottom))), (bottom, halfRight, wide),
+                (halfBottom, zero, Op("And", tall, Less(zero, halfRight))), (halfBottom, right, tall),
+            ];
+            var used = e.Concat(0, origins.Select(o => o.Used == null ? Ints(1) : ToInt64(o.Used)).ToArray());
+            var rows = e.Sub(Op("CumSum", used, Int(0)), Ints(1));
+            var plain = Op("Gather", [e.Concat(0, origins.Select(o => Cut((o.Y, o.X))).ToArray()), e.Reshape(Op("NonZero", used), -1)], n => n.Set("axis", 0L));
+            var batch = e.Concat(0, plain, Slice(plain, [-1], [long.MinValue], [3], [-1]));
+            var places = origins.Select((o, i) => new Place(o.Y, o.X, e.Reshape(Slice(rows, [i], [i + 1], [0]), []), o.Used)).ToArray();
+            return (batch, places);
         }
+
+        /// <summary>The batch's crop count, int64 [1].</summary>
+        public string BatchSize(string batch) => Slice(Op("Shape", batch), [0], [1], [0]);
 
         /// <summary>Preprocessing.ToTensor: the card's channel order and x = (pixel * scale - mean) / std; feeds the model's image input.</summary>
         public void Preprocess(string batch, ModelCard card, string imageInput)
@@ -341,10 +368,10 @@ public static class ExplainerGraph
         }
 
         /// <summary>ClassRanking: scores averaged over the crops, the card's classes only, the top min(k, classes) by TopK.</summary>
-        public (string Classes, string Scores) TopClasses(string scoreOutput, ModelCard card, string kInput, int crops)
+        public (string Classes, string Scores) TopClasses(string scoreOutput, ModelCard card, string kInput, string count)
         {
-            var perCrop = e.Reshape(scoreOutput, Ints(crops, -1));
-            var average = e.Div(Reduce("ReduceSum", perCrop, [0], false), Float(crops));
+            var perCrop = e.Reshape(scoreOutput, e.Concat(0, count, Ints(-1)));
+            var average = e.Div(Reduce("ReduceSum", perCrop, [0], false), ToFloat(count));
             var classes = Slice(average, [card.ClassOffset], [card.ClassOffset + card.Classes.Count], [0]);
             var k = Min(Max(e.Reshape(kInput, 1), Ints(1)), Ints(card.Classes.Count));
             var top = e.Node("TopK", [classes, k], 2, n => { n.Set("axis", -1L); n.Set("largest", 1L); n.Set("sorted", 1L); });
@@ -352,29 +379,42 @@ public static class ExplainerGraph
         }
 
         /// <summary>class_index [crops, K]: the same K score indices for every crop.</summary>
-        public string ClassIndex(string topClasses, ModelCard card, int crops) =>
-            Op("Tile", e.Unsqueeze(e.Add(topClasses, Ints(card.ClassOffset)), 0), Ints(crops, 1));
+        public string ClassIndex(string topClasses, ModelCard card, string count) =>
+            Op("Tile", e.Unsqueeze(e.Add(topClasses, Ints(card.ClassOffset)), 0), e.Concat(0, count, Ints(1)));
 
         /// <summary>
         /// SaliencyMaps and CropLayout.Average: max over channels of |input_grad|, the mirrors flipped
         /// back and added to their crops, each crop padded to its place in the rescaled image, divided by
-        /// the number of crops covering each pixel, resized (bilinear, half-pixel) to the decoded size: [K, H, W].
+        /// the number of crops covering each pixel (an unused place counts 0), resized (bilinear, half-pixel)
+        /// to the decoded size: [K, H, W].
         /// </summary>
-        public string Saliency(string inputGrad, (string Y, string X)[] origins, string rh, string rw, int side, int crops, string image)
+        public string Saliency(string inputGrad, Place[] places, string rh, string rw, int side, int crops, string image)
         {
             var maps = Reduce("ReduceMax", Op("Abs", inputGrad), [2], false); // [crops, K, s, s]
             if (crops == 10)
-                maps = e.Add(Slice(maps, [0], [5], [0]), Slice(maps, [5, -1], [10, long.MinValue], [0, 3], [1, -1]));
+            {
+                // [2, crops / 2, K, s, s]: the plain maps, and the mirrors' flipped back.
+                var halves = e.Reshape(maps, e.Concat(0, Ints(2, -1), Slice(Op("Shape", maps), [1], [4], [0])));
+                var mirrors = Op("Gather", [halves, Int(1)], n => n.Set("axis", 0L));
+                maps = e.Add(Op("Gather", [halves, Int(0)], n => n.Set("axis", 0L)), Slice(mirrors, [-1], [long.MinValue], [3], [-1]));
+            }
             var ones = Floats([1, side, side], Enumerable.Repeat(crops == 10 ? 2f : 1f, side * side).ToArray());
             var sums = new List<string>();
             var counts = new List<string>();
-            for (int c = 0; c < origins.Length; c++)
+            foreach (var place in places)
             {
-                var (y, x) = origins[c];
+                var (y, x) = (place.Y, place.X);
                 var pads = e.Concat(0, Ints(0), y, x, Ints(0), e.Sub(e.Sub(rh, y), Ints(side)), e.Sub(e.Sub(rw, x), Ints(side)));
-                var crop = Op("Gather", [maps, Int(c)], n => n.Set("axis", 0L)); // [K, s, s]
+                var crop = Op("Gather", [maps, place.Row], n => n.Set("axis", 0L)); // [K, s, s]
+                var cover = ones;
+                if (place.Used != null)
+                {
+                    var weight = ToFloat(place.Used);
+                    crop = e.Mul(crop, weight);
+                    cover = e.Mul(ones, weight);
+                }
                 sums.Add(Op("Pad", crop, pads));
-                counts.Add(Op("Pad", ones, pads));
+                counts.Add(Op("Pad", cover, pads));
             }
             var sum = sums.Count == 1 ? sums[0] : Op("Sum", [.. sums]);
             var count = counts.Count == 1 ? counts[0] : Op("Sum", [.. counts]);

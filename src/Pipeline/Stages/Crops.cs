@@ -9,9 +9,12 @@ public readonly record struct Crop(int X, int Y, bool Mirrored);
 /// <summary>
 /// Stage 2: the sub-images the model sees. The image is rescaled (shorter side to S, or squashed to
 /// S x S); 10 crops are its 4 corners and centre, each also mirrored; 1 crop is the centre (or, for
-/// squash, the whole image at the model's size). An image more elongated than that is squashed
-/// along its long side to <see cref="MaxCropSpan"/> crop sides (aspect 2.625 at 256/224), so the
-/// corners and centre always cover it without gaps and a 2x4000 strip costs no more than a photo.
+/// squash, the whole image at the model's size). Where a side is longer than 2 crop sides the
+/// corners leave a band along it that the centre covers only in the middle, so the midpoints of
+/// those long edges are added (with mirrors): every pixel is then in some crop, and images the 10
+/// crops already cover keep exactly them. An image more elongated than <see cref="MaxCropSpan"/>
+/// crop sides is squashed along its long side to that (aspect 2.625 at 256/224), so a 2x4000 strip
+/// costs no more than a photo.
 /// </summary>
 public sealed class CropLayout
 {
@@ -19,7 +22,7 @@ public sealed class CropLayout
     public required int Side { get; init; }
     public required IReadOnlyList<Crop> Crops { get; init; }
 
-    /// <summary>The rescaled image's long side is at most this many crop sides: corners and centre then cover it.</summary>
+    /// <summary>The rescaled image's sides are at most this many crop sides (a card's shorter side too): corners, centre and edge midpoints then cover it.</summary>
     public const int MaxCropSpan = 3;
 
     public static CropLayout For(Size original, ModelCard card, int crops)
@@ -36,11 +39,34 @@ public sealed class CropLayout
         }
         int right = rescaled.Width - side, bottom = rescaled.Height - side;
         var centre = new Crop(right / 2, bottom / 2, false);
-        var list = crops == 1
-            ? new List<Crop> { centre }
-            : new[] { new Crop(0, 0, false), new Crop(right, 0, false), new Crop(0, bottom, false), new Crop(right, bottom, false), centre }
-                .SelectMany(c => new[] { c, c with { Mirrored = true } }).ToList();
-        return new CropLayout { Rescaled = rescaled, Side = side, Crops = list };
+        if (crops == 1) return new CropLayout { Rescaled = rescaled, Side = side, Crops = [centre] };
+        var places = new List<Crop> { new(0, 0, false), new(right, 0, false), new(0, bottom, false), new(right, bottom, false), centre };
+        foreach (var edge in EdgeMidpoints(right, bottom, side))
+            if (!places.Contains(edge)) places.Add(edge);
+        return new CropLayout { Rescaled = rescaled, Side = side, Crops = places.SelectMany(c => new[] { c, c with { Mirrored = true } }).ToList() };
+    }
+
+    /// <summary>The most crops <see cref="For"/> gives for a --crops value: 10 grows to the 3 x 3 grid of places and mirrors.</summary>
+    public static int MostCrops(int crops) => crops == 1 ? 1 : 18;
+
+    /// <summary>
+    /// Midpoints of the edges along a side longer than 2 crop sides (right or bottom above a side),
+    /// needed when the other side is longer than a crop: between the corners only the centre reaches
+    /// that band, and it misses the band's ends. The rescaled sides are at most 3 crop sides, so
+    /// corners, centre and these cover everything.
+    /// </summary>
+    public static IEnumerable<Crop> EdgeMidpoints(int right, int bottom, int side)
+    {
+        if (right > side && bottom > 0)
+        {
+            yield return new Crop(right / 2, 0, false);
+            yield return new Crop(right / 2, bottom, false);
+        }
+        if (bottom > side && right > 0)
+        {
+            yield return new Crop(0, bottom / 2, false);
+            yield return new Crop(right, bottom / 2, false);
+        }
     }
 
     /// <summary>The crops as a batch tensor [crops, 3, side, side].</summary>
@@ -83,6 +109,7 @@ public sealed class CropLayout
                 count[target]++;
             }
         }
+        // Only --crops 1 leaves pixels outside every crop: the score does not depend on them, so 0 is their gradient.
         for (int i = 0; i < sum.Length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
         if (w == size.Width && h == size.Height) return sum;
         using var small = new Mat(h, w, MatType.CV_32FC1);

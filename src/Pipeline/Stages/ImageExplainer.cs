@@ -32,6 +32,17 @@ public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, Lo
     /// ground-truth class go in one pass, larger --top values in several.
     /// </summary>
     public const int ClassesPerPass = 6;
+
+    /// <summary>
+    /// Classes per backward pass for an image with this many crops: an elongated image's extra crops
+    /// take classes off the pass, so crops x classes stays within 10 crops' worth.
+    /// </summary>
+    public static int ClassesPerPassFor(int crops) => Math.Clamp(10 * ClassesPerPass / crops, 1, ClassesPerPass);
+
+    /// <summary>The most crops x classes one image puts in a backward pass, over the crop counts --crops can give.</summary>
+    public static int MostPerPass(int crops, int classes) =>
+        Enumerable.Range(crops, CropLayout.MostCrops(crops) - crops + 1).Where(n => n == crops || n % 2 == 0)
+            .Max(n => n * Math.Min(classes, ClassesPerPassFor(n)));
 }
 
 /// <summary>
@@ -48,7 +59,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         var header = ImageProbe.Read(path);
         var layout = CropLayout.For(new Size(header.Width, header.Height), card, settings.Crops);
         var working = WorkingResolution.For(header, settings.WorkingSide);
-        var cacheKey = cache?.KeyFor(path);
+        var cacheKey = cache?.KeyFor(path, layout.Crops.Count);
         var cached = cacheKey == null ? null : cache!.Load(cacheKey, groundTruthClass, working);
         float[]? tensor = null;
         Mat image;
@@ -98,7 +109,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         int side = layout.Side, perClass = 3 * side * side;
         bool withCam = settings.Map != MapKind.Saliency;
         int perCam = withCam ? (int)GradientGraphs.Building.Shapes.Product(runner.CamShape!) : 0;
-        foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPass))
+        foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPassFor(n)))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
             // Per crop and class, the map summed over the SmoothGrad copies (in double: n copies of one value divide back to it exactly).

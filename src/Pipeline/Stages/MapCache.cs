@@ -49,11 +49,14 @@ public sealed class MapCache(string folder, string modelSha256, string cardJson,
         return lines;
     }
 
-    /// <summary>The cache key of an image file: its content's hash and the run's settings.</summary>
-    public string KeyFor(string imagePath)
+    /// <summary>
+    /// The cache key of an image file: its content's hash and the run's settings, and the image's crop
+    /// count where an elongated image has more than asked (maps kept before its gaps were covered are not reused).
+    /// </summary>
+    public string KeyFor(string imagePath, int crops)
     {
         using var stream = File.OpenRead(imagePath);
-        return $"{_settings}/{Convert.ToHexStringLower(SHA256.HashData(stream))}";
+        return $"{_settings}/{Convert.ToHexStringLower(SHA256.HashData(stream))}{(crops == settings.Crops ? "" : $"-{crops}crops")}";
     }
 
     private string FileFor(string key) => Path.Combine(folder, key + ".maps");
