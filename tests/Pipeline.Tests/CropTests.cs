@@ -99,7 +99,7 @@ public class CropTests
     [Fact]
     public void A_card_whose_crops_could_not_cover_its_rescaled_image_is_refused()
     {
-        string Json(int shorter) => $$"""{"name":"t","inputSize":100,"shorterSide":{{shorter}},"resize":"crop","channelOrder":"RGB","mean":[0,0,0],"std":[1,1,1],"classes":[{"wnid":"n1","name":"one"}]}""";
+        string Json(int shorter) => $$"""{"name":"t","inputSize":100,"shorterSide":{{shorter}},"resize":"crop","channelOrder":"RGB","scale":1,"mean":[0,0,0],"std":[1,1,1],"classOffset":0,"classes":[{"wnid":"n1","name":"one"}]}""";
         Assert.Equal(300, ModelCard.Parse(Json(300), "card.json").ShorterSide);
         var refused = Assert.Throws<InputException>(() => ModelCard.Parse(Json(301), "card.json"));
         Assert.StartsWith("card.json: shorterSide 301", refused.Message);

@@ -170,14 +170,14 @@ public class MergeSafetyTests(GradientModelFixture model) : IClassFixture<Gradie
         using (var process = Subprocess.Start(Args(output, 6)))
         {
             var watch = Stopwatch.StartNew();
-            while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2) && !File.Exists(Path.Combine(output, RunOutputs.StateFile))) Thread.Sleep(2);
+            while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2) && !File.Exists(Path.Combine(output, RunArtifacts.StateFile))) Thread.Sleep(2);
             Assert.False(process.HasExited, "the run ended before it could be tested");
             var refused = Assert.Throws<InputException>(() => FolderLock.Acquire(output));
             Assert.Contains($"PID {process.Id} on", refused.Message);
             process.Kill(); // SIGKILL: no handler runs, only the kernel can release the lock
             process.WaitForExit();
         }
-        var journal = Path.Combine(output, RunJournal.FileName);
+        var journal = Path.Combine(output, RunArtifacts.JournalFile);
         int finished = File.ReadAllLines(journal).Length - 1;
         Assert.True(finished < 6, "the kill came too late to test anything");
 

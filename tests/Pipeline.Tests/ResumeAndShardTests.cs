@@ -40,7 +40,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     private static int Finished(string output) =>
-        File.Exists(Path.Combine(output, RunJournal.FileName)) ? File.ReadAllLines(Path.Combine(output, RunJournal.FileName)).Length - 1 : 0;
+        File.Exists(Path.Combine(output, RunArtifacts.JournalFile)) ? File.ReadAllLines(Path.Combine(output, RunArtifacts.JournalFile)).Length - 1 : 0;
 
     [Fact]
     public void A_run_killed_at_any_moment_continues_to_the_same_files()
@@ -54,7 +54,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
             using var process = Subprocess.Start(Args(output));
             var watch = Stopwatch.StartNew();
             while (!process.HasExited && watch.Elapsed < TimeSpan.FromMinutes(2)
-                   && !(target == 0 ? File.Exists(Path.Combine(output, RunOutputs.StateFile)) : Finished(output) >= target))
+                   && !(target == 0 ? File.Exists(Path.Combine(output, RunArtifacts.StateFile)) : Finished(output) >= target))
                 Thread.Sleep(2);
             if (!process.HasExited) process.Kill();
             process.WaitForExit();
@@ -79,20 +79,20 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Assert.Equal(0, CommandLine.Run(RunArgs(first)).ExitCode);
         var moved = Path.Combine(_dir, "mount-b");
         Directory.Move(first, moved);
-        var journal = File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName));
+        var journal = File.ReadAllText(Path.Combine(moved, "out", RunArtifacts.JournalFile));
 
         var (code, _, stderr) = CommandLine.Run(RunArgs(moved));
 
         Assert.True(code == 0, stderr);
-        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName))); // nothing computed again
+        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunArtifacts.JournalFile))); // nothing computed again
 
         // A run-state.json written before paths were relative holds the hash of full paths.
-        var statePath = Path.Combine(moved, "out", RunOutputs.StateFile);
+        var statePath = Path.Combine(moved, "out", RunArtifacts.StateFile);
         var state = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
         var fullPaths = string.Join('\n', Directory.GetFiles(Path.Combine(moved, "images")).Order(StringComparer.Ordinal).Select(Path.GetFullPath));
         File.WriteAllText(statePath, (state with { ImagesSha256 = RunFingerprint.Sha256(fullPaths) }).ToJson());
         Assert.Equal(0, CommandLine.Run(RunArgs(moved)).ExitCode);
-        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunJournal.FileName)));
+        Assert.Equal(journal, File.ReadAllText(Path.Combine(moved, "out", RunArtifacts.JournalFile)));
         File.WriteAllText(statePath, (state with { ImagesSha256 = RunFingerprint.Sha256(fullPaths + "x") }).ToJson());
         Assert.Equal(2, CommandLine.Run(RunArgs(moved)).ExitCode);
     }
@@ -112,14 +112,14 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         var errors = File.ReadAllLines(Path.Combine(output, "errors.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal([ids[1], ids[4]], errors.Where(e => e[2] == "error").Select(e => e[1]));
         Assert.Single(errors, e => e[2] == "skipped");
-        Assert.Contains("\"errors\": 2", File.ReadAllText(Path.Combine(output, RunOutputs.ReportFile)));
+        Assert.Contains("\"errors\": 2", File.ReadAllText(Path.Combine(output, RunArtifacts.ReportFile)));
 
         // The same command without the fault: only the two are computed again, and the rows land in list order.
         var (again, stdout, stderrAgain) = Subprocess.Run(Args(output, "--parallel-images", "2"));
         Assert.True(again == 0, stderrAgain);
         Assert.Contains("6 images, 1 skipped, 0 errors", stdout);
         SameFiles(whole, output);
-        Assert.Equal(Enumerable.Range(0, 7), File.ReadAllLines(Path.Combine(output, RunJournal.FileName)).Skip(1).Select(l => int.Parse(l.Split(',')[0])));
+        Assert.Equal(Enumerable.Range(0, 7), File.ReadAllLines(Path.Combine(output, RunArtifacts.JournalFile)).Skip(1).Select(l => int.Parse(l.Split(',')[0])));
     }
 
     [Fact]
@@ -130,14 +130,14 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         var ids = File.ReadAllLines(List()).Take(6).Select(Path.GetFileNameWithoutExtension).ToList();
         Assert.Equal(1, Subprocess.Run(new Dictionary<string, string?> { [FaultInjection.Variable] = ids[2] }, Args(output)).ExitCode);
         // Retry by hand up to the point where a kill could land: the new files written, the marker made, one file renamed.
-        var names = RunOutputs.FileNames("kaggle", groundTruth: true);
-        using (var outputs = RunOutputs.Open(output, RunFingerprint.Parse(File.ReadAllText(Path.Combine(output, RunOutputs.StateFile)), "state"), "kaggle", true, false))
+        var names = RunArtifacts.FileNames("kaggle", groundTruth: true);
+        using (var outputs = RunOutputs.Open(output, RunFingerprint.Parse(File.ReadAllText(Path.Combine(output, RunArtifacts.StateFile)), "state"), "kaggle", true, false))
             Assert.DoesNotContain(2, outputs.Done);
         var (code, _, stderr) = CommandLine.Run(Args(output));
         Assert.True(code == 0, stderr);
         SameFiles(whole, output);
         foreach (var f in names) File.Copy(Path.Combine(output, f), Path.Combine(output, f + ".ordered"));
-        File.Copy(Path.Combine(output, RunJournal.FileName), Path.Combine(output, RunJournal.FileName + ".ordered"));
+        File.Copy(Path.Combine(output, RunArtifacts.JournalFile), Path.Combine(output, RunArtifacts.JournalFile + ".ordered"));
         File.WriteAllText(Path.Combine(output, "reorder.pending"), "");
         File.Move(Path.Combine(output, names[0] + ".ordered"), Path.Combine(output, names[0]), overwrite: true);
         File.WriteAllText(Path.Combine(output, names[1]), "damaged, as a half-finished rename would leave it");
@@ -203,8 +203,8 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Directory.CreateDirectory(output);
         foreach (var f in Directory.GetFiles(whole)) File.Copy(f, Path.Combine(output, Path.GetFileName(f)));
         // As if killed while the fourth image's rows were being written: its progress line cut short, half a loc row after the third.
-        var journal = File.ReadAllLines(Path.Combine(output, RunJournal.FileName));
-        File.WriteAllText(Path.Combine(output, RunJournal.FileName), string.Join('\n', journal.Take(4)) + "\n" + journal[4][..5]);
+        var journal = File.ReadAllLines(Path.Combine(output, RunArtifacts.JournalFile));
+        File.WriteAllText(Path.Combine(output, RunArtifacts.JournalFile), string.Join('\n', journal.Take(4)) + "\n" + journal[4][..5]);
         long third = long.Parse(journal[3].Split(',')[4]);
         using (var loc = new FileStream(Path.Combine(output, "loc.csv"), FileMode.Open)) loc.SetLength(third + 30);
 
@@ -267,7 +267,7 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("missing shards (of 3): 1", result.Stderr);
 
-        var journal = Path.Combine(shards[1], RunJournal.FileName);
+        var journal = Path.Combine(shards[1], RunArtifacts.JournalFile);
         File.WriteAllLines(journal, File.ReadAllLines(journal)[..^1]);
         result = CommandLine.Run(["merge", "--out", merged, .. shards]);
         Assert.Equal(1, result.ExitCode);

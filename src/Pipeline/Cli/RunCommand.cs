@@ -30,7 +30,7 @@ public static class RunCommand
     /// <summary>0 when every image of the shard finished and some was scored (or the shard is empty), else 1 with the reason.</summary>
     private static int ExitCode(RunSummary summary, string outDir)
     {
-        var errors = Path.Combine(outDir, RunOutputs.ErrorsFile);
+        var errors = Path.Combine(outDir, RunArtifacts.ErrorsFile);
         if (summary.Errors > 0)
         {
             Console.Error.WriteLine($"error: {summary.Errors} images failed for a reason other than bad input (status 'error' in {errors}); rerun the same command to retry them");

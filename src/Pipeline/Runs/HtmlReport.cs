@@ -18,19 +18,17 @@ namespace Pipeline.Runs;
 /// </summary>
 public static class HtmlReport
 {
-    public const string FileName = "report.html";
-
     private sealed record Guess(int Rank, string Wnid, string Name, string Probability, string Score, Box Box);
 
     public static void Write(string outDir)
     {
-        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, RunOutputs.ReportFile)));
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, RunArtifacts.ReportFile)));
         var root = run.RootElement;
         var truthPath = root.TryGetProperty("truth", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         var truth = truthPath != null && File.Exists(truthPath) ? LocFile.Read(truthPath) : null;
-        var guesses = ReadPredictions(Path.Combine(outDir, RunOutputs.PredictionsFile));
-        var errors = File.Exists(Path.Combine(outDir, RunOutputs.ErrorsFile))
-            ? File.ReadAllLines(Path.Combine(outDir, RunOutputs.ErrorsFile)).Skip(1).ToList() : [];
+        var guesses = ReadPredictions(Path.Combine(outDir, RunArtifacts.PredictionsFile));
+        var errors = File.Exists(Path.Combine(outDir, RunArtifacts.ErrorsFile))
+            ? File.ReadAllLines(Path.Combine(outDir, RunArtifacts.ErrorsFile)).Skip(1).ToList() : [];
 
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pipeline run report</title><style>")
@@ -63,7 +61,7 @@ public static class HtmlReport
         if (errors.Count > 0)
             html.Append("<h2>Images not scored or scored with a warning</h2><pre>").Append(E(string.Join('\n', errors))).Append("</pre>");
         html.Append("<script>").Append(Script).Append("</script></body></html>");
-        var path = Path.Combine(outDir, FileName);
+        var path = Path.Combine(outDir, RunArtifacts.HtmlFile);
         File.WriteAllText(path + ".partial", html.ToString());
         File.Move(path + ".partial", path, overwrite: true);
     }
@@ -76,9 +74,9 @@ public static class HtmlReport
             .Append($"<tr><th>method, device, shard</th><td>{E(Field("method"))}, {E(Field("device"))}, {E(Field("shard"))}</td></tr>")
             .Append($"<tr><th>images</th><td>{E(Field("images"))} scored, {E(Field("skipped"))} skipped, {E(Field("errors"))} errors, {E(Field("warnings"))} with warnings</td></tr>")
             .Append($"<tr><th>timings</th><td>{E(Field("timings"))}</td></tr>");
-        if (truth != null && File.Exists(Path.Combine(outDir, RunOutputs.LocFileName("kaggle"))))
+        if (truth != null && File.Exists(Path.Combine(outDir, RunArtifacts.LocFileName("kaggle"))))
         {
-            var gtPath = Path.Combine(outDir, RunOutputs.GroundTruthFile);
+            var gtPath = Path.Combine(outDir, RunArtifacts.GroundTruthFile);
             var score = IlsvrcScore.Compute(LocFile.Read(Path.Combine(outDir, "loc.csv")), truth, File.Exists(gtPath) ? LocFile.Read(gtPath) : null);
             string P(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%";
             html.Append($"<tr><th>scores ({score.Images} ground-truth images)</th><td>top-1 / top-5 localisation error {P(score.Top1LocalisationError)} / {P(score.Top5LocalisationError)}; ")

@@ -27,7 +27,7 @@ public sealed class ImageJob(RunPlan plan, RunnerPool<GradientRunner> runners, M
             FaultInjection.Check(image.Id);
             using var result = runners.Use(r => new ImageExplainer(r, plan.Card, request.Explain, cache).Explain(image.Path, gtClass));
             var files = new List<SideFile>();
-            if (request.SaveMaps) files.AddRange(MapImages.Files(RunOutputs.MapsFolder, image.Id, result, plan.Card));
+            if (request.SaveMaps) files.AddRange(MapImages.Files(RunArtifacts.MapsFolder, image.Id, result, plan.Card));
             if (request.Report) files.Add(ReportThumbnails.File(image.Id, result, truthBoxes));
             if (request.SaveNpy) files.AddRange(NpyMaps.Files(image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height));
             var warning = result.Original.Warning;

@@ -30,13 +30,13 @@ public static class JournalOrder
         var streams = names.Select(n => new FileStream(Path.Combine(outDir, n + Suffix), FileMode.Create, FileAccess.Write)).ToArray();
         try
         {
-            for (int f = 0; f < names.Count; f++) streams[f].Write(Encoding.UTF8.GetBytes(RunOutputs.Header(names[f])));
+            for (int f = 0; f < names.Count; f++) streams[f].Write(Encoding.UTF8.GetBytes(RunArtifacts.Header(names[f])));
             foreach (var (entry, j) in last)
             {
                 var ends = new long[names.Count];
                 for (int f = 0; f < names.Count; f++)
                 {
-                    long start = j == 0 ? Encoding.UTF8.GetByteCount(RunOutputs.Header(names[f])) : entries[j - 1].FileEnds[f];
+                    long start = j == 0 ? Encoding.UTF8.GetByteCount(RunArtifacts.Header(names[f])) : entries[j - 1].FileEnds[f];
                     streams[f].Write(contents[f], (int)start, (int)(entry.FileEnds[f] - start));
                     ends[f] = streams[f].Position;
                 }
@@ -48,7 +48,7 @@ public static class JournalOrder
         {
             foreach (var s in streams) s.Dispose();
         }
-        File.WriteAllText(Path.Combine(outDir, RunJournal.FileName + Suffix),
+        File.WriteAllText(Path.Combine(outDir, RunArtifacts.JournalFile + Suffix),
             RunJournal.Header(names) + "\n" + string.Concat(ordered.Select(e => e.ToLine() + "\n")));
         // Every new file is whole before the marker exists; from here on the renames only go forward.
         File.WriteAllText(Path.Combine(outDir, Marker), "");

@@ -45,8 +45,6 @@ public sealed record JournalEntry(int Index, ImageStatus Status, double Saliency
 /// <summary>progress.csv: a header naming the output files, then one <see cref="JournalEntry"/> per finished image.</summary>
 public static class RunJournal
 {
-    public const string FileName = "progress.csv";
-
     public static string Header(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds,width,height," + string.Join(',', files.Select(f => f + "_end"));
 
     /// <summary>The header of earlier versions' journals (no image sizes): still read, so their runs resume and merge.</summary>

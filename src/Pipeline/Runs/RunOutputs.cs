@@ -14,14 +14,8 @@ namespace Pipeline.Runs;
 /// </summary>
 public sealed class RunOutputs : IDisposable
 {
-    public const string StateFile = "run-state.json", ErrorsFile = "errors.csv", GroundTruthFile = "loc_gt.csv", PredictionsFile = "predictions.csv",
-        ReportFile = "run.json", MapsFolder = "maps";
-    public static readonly string[] RunFiles = ["loc.csv", "loc.txt", GroundTruthFile, ErrorsFile, PredictionsFile, RunJournal.FileName, StateFile, ReportFile];
-    /// <summary>The folders a run writes per image (maps, report thumbnails, .npy maps): --restart removes them, merge joins them.</summary>
-    public static readonly string[] RunFolders = [MapsFolder, ReportThumbnails.Folder, NpyMaps.Folder];
-
     private readonly string _outDir;
-    private readonly string[] _names;
+    private readonly RowFile[] _rowFiles;
     private readonly FileStream[] _files;
     private readonly FileStream _journal;
     private readonly List<JournalEntry> _finished;
@@ -36,30 +30,17 @@ public sealed class RunOutputs : IDisposable
     /// <summary>Images that need no more work: their last attempt was scored or skipped, not an error (which a rerun retries).</summary>
     public IReadOnlySet<int> Done => _finished.GroupBy(e => e.Index).Where(g => g.Last().Status != ImageStatus.Error).Select(g => g.Key).ToHashSet();
 
-    public static string LocFileName(string format) => format == "devkit" ? "loc.txt" : "loc.csv";
-
-    public static IReadOnlyList<string> FileNames(string format, bool groundTruth) =>
-        groundTruth ? [LocFileName(format), GroundTruthFile, ErrorsFile, PredictionsFile] : [LocFileName(format), ErrorsFile, PredictionsFile];
-
-    /// <summary>The first line of each file; a devkit loc.txt has none.</summary>
-    public static string Header(string name) => name switch
-    {
-        "loc.txt" => "",
-        ErrorsFile => RowFormat.CsvLine(["file", "image", "status", "reason"]),
-        PredictionsFile => RowFormat.CsvLine(["image", "rank", "wnid", "class", "probability", "score", "xmin", "ymin", "xmax", "ymax"]),
-        _ => RowFormat.CsvLine(["ImageId", "PredictionString"]),
-    };
-
     /// <summary>Opens OUTDIR for this run: a new run, the continuation of the same run, or (restart) a new run in place of any earlier one.</summary>
     public static RunOutputs Open(string outDir, RunFingerprint fingerprint, string format, bool groundTruth, bool restart)
     {
         Directory.CreateDirectory(outDir);
-        if (restart) RemoveRun(outDir);
+        if (restart) RunArtifacts.RemoveAll(outDir);
         JournalOrder.Recover(outDir);
-        var names = FileNames(format, groundTruth).ToArray();
+        var rowFiles = RunArtifacts.RowFilesOf(format, groundTruth).ToArray();
+        var names = rowFiles.Select(f => f.Name).ToArray();
         var journalHeader = RunJournal.Header(names) + "\n";
-        var statePath = Path.Combine(outDir, StateFile);
-        var journalPath = Path.Combine(outDir, RunJournal.FileName);
+        var statePath = Path.Combine(outDir, RunArtifacts.StateFile);
+        var journalPath = Path.Combine(outDir, RunArtifacts.JournalFile);
         List<JournalEntry> finished = [];
         long journalEnd;
         if (File.Exists(statePath))
@@ -79,7 +60,7 @@ public sealed class RunOutputs : IDisposable
         }
         else
         {
-            if (RunFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } stale)
+            if (RunArtifacts.MarkingFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } stale)
                 throw new UsageException($"{outDir} holds files of a run that cannot be continued ({string.Join(", ", stale)}); rerun with --restart to replace them, or choose another --out");
             // The state goes first: a kill right after it leaves a folder that continues (every file is made below on the next open).
             WriteAll(statePath + ".partial", fingerprint.ToJson());
@@ -87,13 +68,13 @@ public sealed class RunOutputs : IDisposable
             WriteAll(journalPath, journalHeader);
             journalEnd = Encoding.UTF8.GetByteCount(journalHeader);
         }
-        var ends = finished.Count > 0 ? finished[^1].FileEnds : names.Select(n => (long)Encoding.UTF8.GetByteCount(Header(n))).ToArray();
+        var ends = finished.Count > 0 ? finished[^1].FileEnds : rowFiles.Select(f => (long)Encoding.UTF8.GetByteCount(f.Header)).ToArray();
         var files = new List<FileStream>();
         try
         {
-            for (int i = 0; i < names.Length; i++) files.Add(OpenAt(Path.Combine(outDir, names[i]), ends[i], Header(names[i]), finished.Count == 0));
+            for (int i = 0; i < names.Length; i++) files.Add(OpenAt(Path.Combine(outDir, names[i]), ends[i], rowFiles[i].Header, finished.Count == 0));
             var journal = OpenAt(journalPath, journalEnd, journalHeader, false);
-            return new RunOutputs(outDir, format, names, [.. files], journal, finished, ends, journalEnd);
+            return new RunOutputs(outDir, format, rowFiles, [.. files], journal, finished, ends, journalEnd);
         }
         catch
         {
@@ -102,9 +83,9 @@ public sealed class RunOutputs : IDisposable
         }
     }
 
-    private RunOutputs(string outDir, string format, string[] names, FileStream[] files, FileStream journal, List<JournalEntry> finished, long[] ends, long journalEnd)
+    private RunOutputs(string outDir, string format, RowFile[] rowFiles, FileStream[] files, FileStream journal, List<JournalEntry> finished, long[] ends, long journalEnd)
     {
-        (_outDir, Format, _names, _files, _journal, _finished, _ends, _journalEnd) = (outDir, format, names, files, journal, finished, ends, journalEnd);
+        (_outDir, Format, _rowFiles, _files, _journal, _finished, _ends, _journalEnd) = (outDir, format, rowFiles, files, journal, finished, ends, journalEnd);
     }
 
     /// <summary>Opens a file for appending at `end`, cutting anything after it (the rows of an unfinished image); a missing or short file of a run with no finished image starts with its header.</summary>
@@ -142,11 +123,8 @@ public sealed class RunOutputs : IDisposable
         {
             foreach (var file in image.SideFiles) file.WriteUnder(_outDir);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{_outDir}: cannot write ({Messages.FirstLine(e.Message)}); stopped after {_finished.Count} finished images, rerun the same command to continue");
-        }
-        var texts = _names.Select(n => n switch { ErrorsFile => rows.Error, GroundTruthFile => rows.GroundTruth, PredictionsFile => rows.Predictions, _ => rows.Loc }).ToArray();
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new RunFolderException(_outDir, e, _finished.Count); }
+        var texts = _rowFiles.Select(f => f.Row(rows)).ToArray();
         try
         {
             var ends = new long[_files.Length];
@@ -164,7 +142,7 @@ public sealed class RunOutputs : IDisposable
         catch (IOException e)
         {
             RollBack();
-            throw new InputException($"{_outDir}: cannot write ({Messages.FirstLine(e.Message)}); stopped after {_finished.Count} finished images, rerun the same command to continue");
+            throw new RunFolderException(_outDir, e, _finished.Count);
         }
     }
 
@@ -192,18 +170,9 @@ public sealed class RunOutputs : IDisposable
     {
         Dispose();
         if (!JournalOrder.Needed(_finished)) return;
-        var ordered = JournalOrder.Rewrite(_outDir, _names, _finished);
+        var ordered = JournalOrder.Rewrite(_outDir, _rowFiles.Select(f => f.Name).ToList(), _finished);
         _finished.Clear();
         _finished.AddRange(ordered);
-    }
-
-    /// <summary>Removes the files and folders a run writes; other files in the folder stay.</summary>
-    public static void RemoveRun(string outDir)
-    {
-        foreach (var f in RunFiles.Append(StateFile + ".partial").Append(HtmlReport.FileName)) File.Delete(Path.Combine(outDir, f));
-        JournalOrder.Recover(outDir);
-        foreach (var folder in RunFolders)
-            if (Directory.Exists(Path.Combine(outDir, folder))) Directory.Delete(Path.Combine(outDir, folder), recursive: true);
     }
 
     private static void WriteAll(string path, string text)

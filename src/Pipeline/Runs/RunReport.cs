@@ -42,7 +42,7 @@ public static class RunReport
             {
                 ["folder"] = Path.GetFullPath(cache.Folder), ["badEntriesRecomputed"] = cache.BadEntries, ["writeFailure"] = cache.WriteFailure,
             };
-        Save(Path.Combine(request.OutDir, RunOutputs.ReportFile), report);
+        Save(Path.Combine(request.OutDir, RunArtifacts.ReportFile), report);
     }
 
     public static Dictionary<string, string?> Versions() => new()

@@ -47,7 +47,7 @@ public static class ShardMerge
         var missing = Enumerable.Range(0, count).Except(shards.Select(s => s.Fingerprint.Shard.Index)).ToList();
         if (missing.Count > 0) throw new InputException($"missing shards (of {count}): {string.Join(", ", missing.Take(20))}");
 
-        var names = RunOutputs.FileNames(first.Options["--format"], first.TruthSha256 != null).ToArray();
+        var names = RunArtifacts.FileNames(first.Options["--format"], first.TruthSha256 != null).ToArray();
         var pieces = new (Shard Shard, int Entry)[first.ImageCount];
         foreach (var shard in shards)
         {
@@ -64,9 +64,9 @@ public static class ShardMerge
 
         var report = FirstReport(shards[0]);
         using var held = FolderLock.Acquire(outDir);
-        if (!restart && RunOutputs.RunFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } earlier)
+        if (!restart && RunArtifacts.MarkingFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } earlier)
             throw new UsageException($"{outDir} holds another run ({string.Join(", ", earlier)}); rerun with --restart to replace it, or choose another --out");
-        RunOutputs.RemoveRun(outDir);
+        RunArtifacts.RemoveAll(outDir);
         var merged = new List<JournalEntry>();
         var outputs = names.Select(n => new FileStream(Path.Combine(outDir, n), FileMode.Create, FileAccess.Write)).ToArray();
         try
@@ -74,7 +74,7 @@ public static class ShardMerge
             var ends = new long[names.Length];
             for (int f = 0; f < names.Length; f++)
             {
-                outputs[f].Write(Encoding.UTF8.GetBytes(RunOutputs.Header(names[f])));
+                outputs[f].Write(Encoding.UTF8.GetBytes(RunArtifacts.Header(names[f])));
                 ends[f] = outputs[f].Position;
             }
             foreach (var (shard, j) in pieces)
@@ -93,8 +93,8 @@ public static class ShardMerge
         {
             foreach (var o in outputs) o.Dispose();
         }
-        File.WriteAllText(Path.Combine(outDir, RunJournal.FileName), RunJournal.Header(names) + "\n" + string.Concat(merged.Select(e => e.ToLine() + "\n")));
-        File.WriteAllText(Path.Combine(outDir, RunOutputs.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
+        File.WriteAllText(Path.Combine(outDir, RunArtifacts.JournalFile), RunJournal.Header(names) + "\n" + string.Concat(merged.Select(e => e.ToLine() + "\n")));
+        File.WriteAllText(Path.Combine(outDir, RunArtifacts.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
         CopyFolders(shards.Select(s => s.Dir), outDir);
         Stages.NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
 
@@ -106,12 +106,12 @@ public static class ShardMerge
 
     private static Shard Read(string dir)
     {
-        var statePath = Path.Combine(dir, RunOutputs.StateFile);
-        if (!File.Exists(statePath)) throw new InputException($"{dir}: not a run folder (no {RunOutputs.StateFile})");
+        var statePath = Path.Combine(dir, RunArtifacts.StateFile);
+        if (!File.Exists(statePath)) throw new InputException($"{dir}: not a run folder (no {RunArtifacts.StateFile})");
         var fingerprint = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
-        var names = RunOutputs.FileNames(fingerprint.Options.GetValueOrDefault("--format", "kaggle"), fingerprint.TruthSha256 != null);
-        var journal = Path.Combine(dir, RunJournal.FileName);
-        if (!File.Exists(journal)) throw new InputException($"{dir}: no {RunJournal.FileName}: the shard never started");
+        var names = RunArtifacts.FileNames(fingerprint.Options.GetValueOrDefault("--format", "kaggle"), fingerprint.TruthSha256 != null);
+        var journal = Path.Combine(dir, RunArtifacts.JournalFile);
+        if (!File.Exists(journal)) throw new InputException($"{dir}: no {RunArtifacts.JournalFile}: the shard never started");
         var entries = RunJournal.Read(journal, names).Entries;
         var contents = names.Select(n => Path.Combine(dir, n)).Select(path =>
         {
@@ -124,7 +124,7 @@ public static class ShardMerge
 
     /// <summary>Where image j's rows begin in file f: after the header for the first image, else where the image before it ended.</summary>
     private static long Start(Shard shard, int j, string name, int f) =>
-        j == 0 ? Encoding.UTF8.GetByteCount(RunOutputs.Header(name)) : shard.Entries[j - 1].FileEnds[f];
+        j == 0 ? Encoding.UTF8.GetByteCount(RunArtifacts.Header(name)) : shard.Entries[j - 1].FileEnds[f];
 
     /// <summary>Each file begins with its header and holds every image's rows where progress.csv says, in order.</summary>
     private static void CheckRows(Shard shard, IReadOnlyList<string> names)
@@ -132,7 +132,7 @@ public static class ShardMerge
         for (int f = 0; f < names.Count; f++)
         {
             var path = Path.Combine(shard.Dir, names[f]);
-            var header = Encoding.UTF8.GetBytes(RunOutputs.Header(names[f]));
+            var header = Encoding.UTF8.GetBytes(RunArtifacts.Header(names[f]));
             if (!shard.Contents[f].AsSpan().StartsWith(header)) throw new InputException($"{path}: does not begin with its header; the shard folder was changed");
             for (int j = 0; j < shard.Entries.Count; j++)
             {
@@ -151,7 +151,7 @@ public static class ShardMerge
     private static void CopyFolders(IEnumerable<string> shardDirs, string outDir)
     {
         foreach (var dir in shardDirs)
-        foreach (var name in RunOutputs.RunFolders)
+        foreach (var name in RunArtifacts.ImageFolders)
         {
             var folder = Path.Combine(dir, name);
             if (!Directory.Exists(folder)) continue;
@@ -170,7 +170,7 @@ public static class ShardMerge
         var merged = new Dictionary<string, object?> { ["badEntriesRecomputed"] = 0, ["writeFailure"] = null };
         foreach (var shard in shards)
         {
-            var path = Path.Combine(shard.Dir, RunOutputs.ReportFile);
+            var path = Path.Combine(shard.Dir, RunArtifacts.ReportFile);
             if (!File.Exists(path)) continue;
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             if (!doc.RootElement.TryGetProperty("mapCache", out var cache)) continue;
@@ -185,7 +185,7 @@ public static class ShardMerge
     private static Dictionary<string, object?> FirstReport(Shard shard)
     {
         var report = new Dictionary<string, object?>();
-        var path = Path.Combine(shard.Dir, RunOutputs.ReportFile);
+        var path = Path.Combine(shard.Dir, RunArtifacts.ReportFile);
         if (!File.Exists(path)) return report;
         try
         {
@@ -215,6 +215,6 @@ public static class ShardMerge
         report["timings"] = timings;
         report.Remove("peakMemoryBytes");
         if (report.ContainsKey("mapCache")) report["mapCache"] = MapCacheReport(shards);
-        RunReport.Save(Path.Combine(outDir, RunOutputs.ReportFile), report);
+        RunReport.Save(Path.Combine(outDir, RunArtifacts.ReportFile), report);
     }
 }

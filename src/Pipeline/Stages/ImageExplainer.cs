@@ -109,7 +109,9 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         int side = layout.Side, perClass = 3 * side * side;
         bool withCam = settings.Map != MapKind.Saliency;
         int perCam = withCam ? (int)GradientGraphs.Building.Shapes.Product(runner.CamShape!) : 0;
-        foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk(ExplainSettings.ClassesPerPassFor(n)))
+        // As few passes as the limit allows, the classes spread evenly over them (3 + 3, not 4 + 2): a pass's memory follows its size.
+        int passes = (wanted.Length + ExplainSettings.ClassesPerPassFor(n) - 1) / ExplainSettings.ClassesPerPassFor(n);
+        foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk((wanted.Length + passes - 1) / passes))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
             // Per crop and class, the map summed over the SmoothGrad copies (in double: n copies of one value divide back to it exactly).

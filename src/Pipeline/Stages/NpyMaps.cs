@@ -52,7 +52,7 @@ public static class NpyMaps
 
     /// <summary>
     /// merge: one image_sizes.txt of all the shards' lines, sorted (the maps themselves are copied with
-    /// the run's other per-image folders, see RunOutputs.RunFolders).
+    /// the run's other per-image folders, see RunArtifacts.ImageFolders).
     /// </summary>
     public static void MergeSizes(IEnumerable<string> shardDirs, string outDir)
     {
