@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using Pipeline.Inference;
 using Pipeline.Localisation;
+using Pipeline.Maps;
 using Pipeline.Stages;
 
 namespace Pipeline.Tests;
@@ -16,7 +17,7 @@ public class CamMapTests : IDisposable
     public void Upsampling_is_bilinear_between_cell_centres()
     {
         // Cells of width 2 in the output: centres at 0.5 and 2.5 (out of 4); pixel centres 0.5..3.5.
-        var map = CropMaps.Upsample([0f, 4f], 1, 2, 4);
+        var map = CamMethod.Upsample([0f, 4f], 1, 2, 4);
         for (int row = 0; row < 4; row++)
             Assert.Equal([0f, 1f, 3f, 4f], map.Skip(row * 4).Take(4));
     }
@@ -28,11 +29,11 @@ public class CamMapTests : IDisposable
         int side = 8;
         var gradient = Enumerable.Range(0, 3 * side * side).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         float[] cam = [0f, 1f, 2f, 0.5f];
-        var saliency = CropMaps.For(MapKind.Saliency, gradient, cam, [2, 2], side);
-        var upsampled = CropMaps.For(MapKind.Cam, gradient, cam, [2, 2], side);
-        var product = CropMaps.For(MapKind.SaliencyTimesCam, gradient, cam, [2, 2], side);
+        var saliency = new SaliencyMethod().CropMap(gradient, cam, [2, 2], side);
+        var upsampled = new CamMethod().CropMap(gradient, cam, [2, 2], side);
+        var product = new SaliencyTimesCamMethod().CropMap(gradient, cam, [2, 2], side);
         Assert.Equal(SaliencyMaps.FromGradient(gradient, 3, side, side), saliency);
-        Assert.Equal(CropMaps.Upsample(cam, 2, 2, side), upsampled);
+        Assert.Equal(CamMethod.Upsample(cam, 2, 2, side), upsampled);
         Assert.Equal(saliency.Zip(upsampled, (a, b) => a * b), product);
     }
 
@@ -55,26 +56,33 @@ public class CamMapTests : IDisposable
         Assert.Equal([7L, 7L], runner.CamShape);
         var modelCard = runner.Info.StoredCard!;
         var settings = new ExplainSettings(10, 3, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
-        float[][] Maps(MapKind kind)
+        float[][] Maps(MapMethod kind)
         {
             using var result = new ImageExplainer(runner, modelCard, settings with { Map = kind }).Explain(image);
             Assert.Equal(320 * 256, result.Top[0].Map.Length);
             return result.Top.Select(r => r.Map).ToArray();
         }
-        var cam = Maps(MapKind.Cam);
+        var cam = Maps(new CamMethod());
         for (int k = 0; k < 3; k++)
         {
             Assert.True(cam[k].Max() > 0, $"class {k}: the class activation map is zero everywhere");
             Assert.All(cam[k], v => Assert.True(v >= 0));
         }
         Assert.NotEqual(cam[0], cam[1]);
+        // SmoothGrad wraps any method: three noiseless copies of the Grad-CAM maps are the maps themselves.
+        Assert.Equal(cam, Maps3(new CamMethod()));
+        float[][] Maps3(MapMethod kind)
+        {
+            using var result = new ImageExplainer(runner, modelCard, settings with { Map = kind, Smooth = new SmoothGrad(3, 0) }).Explain(image);
+            return result.Top.Select(r => r.Map).ToArray();
+        }
         var single = settings with { Crops = 1 };
-        float[] One(MapKind kind)
+        float[] One(MapMethod kind)
         {
             using var result = new ImageExplainer(runner, modelCard, single with { Map = kind }).Explain(image);
             return result.Top[0].Map;
         }
-        var (s, c, p) = (One(MapKind.Saliency), One(MapKind.Cam), One(MapKind.SaliencyTimesCam));
+        var (s, c, p) = (One(new SaliencyMethod()), One(new CamMethod()), One(new SaliencyTimesCamMethod()));
         for (int i = 0; i < s.Length; i++)
             Assert.True(Math.Abs(p[i] - s[i] * c[i]) <= 1e-6f * Math.Max(1f, Math.Abs(p[i])), $"pixel {i}: {p[i]} against {s[i]} x {c[i]}");
         Assert.True(c.Max() > 0);

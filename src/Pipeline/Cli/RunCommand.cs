@@ -116,7 +116,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
-            Map = MapKinds.Parse(parse.GetValue(Map)!),
+            Map = Maps.MapMethods.Parse(parse.GetValue(Map)!),
         };
         int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)

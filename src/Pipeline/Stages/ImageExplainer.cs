@@ -24,8 +24,11 @@ public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, Lo
     /// <summary>SmoothGrad copies and noise (plain gradient maps by default).</summary>
     public SmoothGrad Smooth { get; init; } = SmoothGrad.Plain;
 
-    /// <summary>The map boxes are drawn from: the saliency map (default), Grad-CAM, or their product.</summary>
-    public MapKind Map { get; init; } = MapKind.Saliency;
+    /// <summary>The map boxes are drawn from (`--map`): the saliency map (default), Grad-CAM, or their product.</summary>
+    public Maps.MapMethod Map { get; init; } = Maps.MapMethods.Default;
+
+    /// <summary>The method that makes each crop's maps: the chosen map, with SmoothGrad around it when asked.</summary>
+    public Maps.MapMethod Method => Maps.MapMethods.WithSmoothing(Map, Smooth);
 
     /// <summary>
     /// Classes per backward pass. ONNX Runtime's memory grows with crops x classes; the top 5 and the
@@ -106,33 +109,16 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         var (best, average) = ClassRanking.Rank(runner.Scores(tensor, n), n, card.ClassOffset, card.Classes.Count, settings.Top);
         var wanted = groundTruthClass is { } gt && !best.Contains(gt) ? [.. best, gt] : best;
         var maps = new float[wanted.Length][];
-        int side = layout.Side, perClass = 3 * side * side;
-        bool withCam = settings.Map != MapKind.Saliency;
-        int perCam = withCam ? (int)GradientGraphs.Building.Shapes.Product(runner.CamShape!) : 0;
+        int side = layout.Side;
+        var method = settings.Method;
         // As few passes as the limit allows, the classes spread evenly over them (3 + 3, not 4 + 2): a pass's memory follows its size.
         int passes = (wanted.Length + ExplainSettings.ClassesPerPassFor(n) - 1) / ExplainSettings.ClassesPerPassFor(n);
         foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk((wanted.Length + passes - 1) / passes))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
-            // Per crop and class, the map summed over the SmoothGrad copies (in double: n copies of one value divide back to it exactly).
-            var sums = new double[n * chunk.Length][];
-            for (int copy = 0; copy < settings.Smooth.Copies; copy++)
-            {
-                var (gradients, cams) = runner.Run(settings.Smooth.NoisyCopy(tensor, side, copy, card.Pixels), n, classIndex, withCam);
-                for (int c = 0; c < n; c++)
-                for (int j = 0; j < chunk.Length; j++)
-                {
-                    int index = c * chunk.Length + j;
-                    var map = CropMaps.For(settings.Map, gradients.AsSpan(index * perClass, perClass),
-                        withCam ? cams.AsSpan(index * perCam, perCam) : default, runner.CamShape, side);
-                    var sum = sums[index] ??= new double[map.Length];
-                    for (int i = 0; i < map.Length; i++) sum[i] += map[i];
-                }
-            }
+            var cropMaps = method.Maps(runner, new Maps.CropBatch(tensor, n, classIndex, side, card.Pixels));
             for (int j = 0; j < chunk.Length; j++)
-                maps[chunk[j].k] = layout.Average(
-                    Enumerable.Range(0, n).Select(c => sums[c * chunk.Length + j].Select(v => (float)(v / settings.Smooth.Copies)).ToArray()).ToList(),
-                    working);
+                maps[chunk[j].k] = layout.Average(Enumerable.Range(0, n).Select(c => cropMaps[c * chunk.Length + j]).ToList(), working);
         }
         if (cacheKey != null) cache!.Save(cacheKey, wanted, average, maps);
         return (best, average, wanted, maps);

@@ -26,8 +26,7 @@ public sealed class MapCache(string folder, string modelSha256, string cardJson,
     public static ReadOnlySpan<byte> Magic => "PMAP"u8;
 
     private readonly string _settings = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{modelSha256}\n{cardJson}\n{settings.Crops}\n{settings.WorkingSide}\n{settings.Top}" + (settings.Smooth == SmoothGrad.Plain ? "" : $"\n{settings.Smooth}")
-        + (settings.Map == MapKind.Saliency ? "" : $"\nmap {settings.Map}"))))[..16];
+        $"{modelSha256}\n{cardJson}\n{settings.Crops}\n{settings.WorkingSide}\n{settings.Top}" + settings.Method.KeyPart)))[..16];
 
     private readonly ConcurrentDictionary<string, string> _bad = new();
     private readonly ConcurrentQueue<string> _notices = new();
