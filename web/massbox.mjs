@@ -24,22 +24,25 @@ function reflect(i, n) {
   return i;
 }
 
-/** Separable blur of a row-major width x height map. */
+/** Blurs count lines of length values (line l, item i at l * across + i * along), each copied with its border first. */
+function blurLines(from, to, count, length, across, along, k) {
+  const half = (k.length - 1) / 2, padded = new Float64Array(length + 2 * half);
+  for (let line = 0; line < count; line++) {
+    const base = line * across;
+    for (let i = 0; i < padded.length; i++) padded[i] = from[base + reflect(i - half, length) * along];
+    for (let i = 0; i < length; i++) {
+      let sum = 0;
+      for (let j = 0; j < k.length; j++) sum += k[j] * padded[i + j];
+      to[base + i * along] = sum;
+    }
+  }
+}
+
+/** Separable blur of a row-major width x height map: along rows, then along columns. */
 function smooth(map, width, height, sigma) {
-  const k = kernel(sigma), half = (k.length - 1) / 2;
-  const across = new Float64Array(width * height), out = new Float64Array(width * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * map[y * width + reflect(x + j - half, width)];
-      across[y * width + x] = s;
-    }
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * across[reflect(y + j - half, height) * width + x];
-      out[y * width + x] = s;
-    }
+  const k = kernel(sigma), rows = new Float64Array(width * height), out = new Float64Array(width * height);
+  blurLines(map, rows, height, width, width, 1, k);
+  blurLines(rows, out, width, height, 1, width, k);
   return out;
 }
 

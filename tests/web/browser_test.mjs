@@ -20,7 +20,7 @@ const address = await new Promise((resolve, reject) => {
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1420, height: 480 } });
   const console_ = [];
   page.on('console', m => console_.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', e => console_.push(`pageerror: ${e.message}`));
