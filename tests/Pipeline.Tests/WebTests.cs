@@ -222,7 +222,17 @@ public class WebTests(WebFixture fixture, ITestOutputHelper output) : IClassFixt
         // A file that is not an image: one line naming it.
         Assert.Equal("error", root.GetProperty("badFile").GetProperty("state").GetString());
         Assert.Equal("notes.jpg: not an image this browser can decode", root.GetProperty("badFile").GetProperty("text").GetString());
+        Assert.StartsWith("broken.onnx: not an ONNX file", root.GetProperty("badModel").GetString());
+        Assert.DoesNotContain("\n", root.GetProperty("badModel").GetString());
         Assert.True(new FileInfo(Path.Combine(outDir, "page.png")).Length > 10_000);
+
+        // Without the isolation headers (any plain server): one thread, the same classes.
+        var plain = root.GetProperty("plain");
+        Assert.False(plain.GetProperty("crossOriginIsolated").GetBoolean());
+        Assert.Contains("1 thread(s) (page not cross-origin isolated)", plain.GetProperty("modelStatus").GetString());
+        Assert.Equal(photos[0].GetProperty("classes").EnumerateArray().Select(c => c.GetProperty("wnid").GetString()),
+                     plain.GetProperty("wnids").EnumerateArray().Select(w => w.GetString()));
+        output.WriteLine($"plain server: {plain.GetProperty("status").GetString()}");
     }
 
     /// <summary>The status line of a GET with the path sent exactly as written.</summary>

@@ -70,7 +70,32 @@ try {
   // A file that is not an image: one line naming it, and the page keeps working.
   const bad = await explainWith(() => page.setInputFiles('#image-file', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a picture') }));
   results.badFile = bad;
+
+  // A model file that is not ONNX: one line naming it.
+  await page.setInputFiles('#model-file', { name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+  await page.waitForFunction(() => !document.getElementById('model-status').textContent.startsWith('Loading'));
+  results.badModel = await page.textContent('#model-status');
   results.console = console_;
+
+  // The same page from a plain server (the isolation headers taken off): one thread, same classes.
+  const plain = await browser.newPage();
+  await plain.route('**/*', async route => {
+    const response = await route.fetch();
+    const headers = response.headers();
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await plain.goto(address);
+  await plain.evaluate(() => window.pipeline.ready);
+  const first = photoList.split(',')[0];
+  await plain.click(`button[data-photo="${first}"]`);
+  await plain.waitForFunction(() => window.pipeline.runs > 0 || document.getElementById('status').dataset.state === 'error', null, { timeout: 120_000 });
+  results.plain = await plain.evaluate(() => ({
+    crossOriginIsolated, modelStatus: document.getElementById('model-status').textContent,
+    status: document.getElementById('status').textContent,
+    wnids: window.pipeline.last?.classes.map(c => c.wnid) ?? [],
+  }));
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 1));
 } finally {
   await browser.close();
