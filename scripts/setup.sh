@@ -4,7 +4,8 @@
 #   libturbojpeg0                   the JPEG decoder (TurboJPEG API): the same libjpeg-turbo as OpenCV, with each image's warnings kept for its row
 #   python3-torch, -torchvision     the gradient oracle of the tests, scripts/export_grad_onnx.py, the torch baseline of `bench`
 #   python3-onnx                    handy for looking inside models
-#   chromium                        renders report.html in the report tests (headless)
+#   chromium                        renders report.html in the report tests and runs web/ in the web tests (headless)
+#   (Node 20 and npm are expected on the machine: scripts/setup_web.sh installs the web page's and web tests' npm packages)
 #   python3-numpy, python3-opencv   the tests' independent reader of .npy maps and second MaxBoxAcc computation (scripts/maxboxacc_check.py)
 #   libopenblas0-pthread            a fast BLAS for torch (without it Debian's torch uses the reference BLAS)
 set -euo pipefail
@@ -18,3 +19,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 dotnet restore Pipeline.sln --verbosity quiet
+bash scripts/setup_web.sh

@@ -24,6 +24,7 @@ public static class ExplainerGraph
     public const string TopKInput = "k";
     public const string ClassesOutput = "top_classes";
     public const string ScoresOutput = "top_scores";
+    public const string ProbabilitiesOutput = "top_probabilities";
     public const string SaliencyOutput = "saliency";
     public const string OverlayOutput = "overlay_png";
     public const string CropsKey = "explainer.crops";
@@ -60,9 +61,11 @@ public static class ExplainerGraph
         var (batch, places) = b.Crops(rescaled, rh, rw, card.InputSize, crops);
         var count = b.BatchSize(batch);
         b.Preprocess(batch, card, imageInput);
-        var (topClasses, topScores) = b.TopClasses(scoreOutput, card, TopKInput, count);
+        bool scoreIsSoftmax = graph.Node.FirstOrDefault(n => n.Output.Contains(scoreOutput))?.OpType == "Softmax";
+        var (topClasses, topScores, topProbabilities) = b.TopClasses(scoreOutput, card, TopKInput, count, scoreIsSoftmax);
         b.Identity(topClasses, ClassesOutput);
         b.Identity(topScores, ScoresOutput);
+        b.Identity(topProbabilities, ProbabilitiesOutput);
         var classIndex = b.ClassIndex(topClasses, card, count);
         b.Identity(classIndex, GradientModelContract.ClassIndexInput);
         var saliency = b.Saliency(GradientModelContract.InputGradOutput, places, rh, rw, card.InputSize, crops, image);
@@ -75,6 +78,7 @@ public static class ExplainerGraph
         graph.Input.Add(Tensor(TopKInput, TensorProto.Types.DataType.Int64, 1));
         graph.Output.Add(Tensor(ClassesOutput, TensorProto.Types.DataType.Int64, "K"));
         graph.Output.Add(Tensor(ScoresOutput, TensorProto.Types.DataType.Float, "K"));
+        graph.Output.Add(Tensor(ProbabilitiesOutput, TensorProto.Types.DataType.Float, "K"));
         graph.Output.Add(Tensor(SaliencyOutput, TensorProto.Types.DataType.Float, "K", "H", "W"));
         if (overlay) graph.Output.Add(Tensor(OverlayOutput, TensorProto.Types.DataType.Uint8, "png_bytes"));
         Prune(graph);
@@ -367,15 +371,20 @@ public static class ExplainerGraph
             Identity(x, imageInput);
         }
 
-        /// <summary>ClassRanking: scores averaged over the crops, the card's classes only, the top min(k, classes) by TopK.</summary>
-        public (string Classes, string Scores) TopClasses(string scoreOutput, ModelCard card, string kInput, string count)
+        /// <summary>
+        /// ClassRanking: scores averaged over the crops, the card's classes only, the top min(k, classes) by TopK;
+        /// their probabilities as ClassRanking.Probabilities gives them (softmax of the whole average, or the average of a softmax output).
+        /// </summary>
+        public (string Classes, string Scores, string Probabilities) TopClasses(string scoreOutput, ModelCard card, string kInput, string count, bool scoreIsSoftmax)
         {
             var perCrop = e.Reshape(scoreOutput, e.Concat(0, count, Ints(-1)));
             var average = e.Div(Reduce("ReduceSum", perCrop, [0], false), ToFloat(count));
             var classes = Slice(average, [card.ClassOffset], [card.ClassOffset + card.Classes.Count], [0]);
             var k = Min(Max(e.Reshape(kInput, 1), Ints(1)), Ints(card.Classes.Count));
             var top = e.Node("TopK", [classes, k], 2, n => { n.Set("axis", -1L); n.Set("largest", 1L); n.Set("sorted", 1L); });
-            return (top[1], top[0]);
+            var probabilities = scoreIsSoftmax ? average : Op("Softmax", [average], n => n.Set("axis", -1L));
+            var topProbabilities = Op("Gather", [probabilities, e.Add(top[1], Ints(card.ClassOffset))], n => n.Set("axis", 0L));
+            return (top[1], top[0], topProbabilities);
         }
 
         /// <summary>class_index [crops, K]: the same K score indices for every crop.</summary>
