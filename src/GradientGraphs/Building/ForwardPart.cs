@@ -1,3 +1,4 @@
+using GradientGraphs.Onnx;
 using Onnx;
 
 namespace GradientGraphs.Building;
@@ -17,20 +18,7 @@ public static class ForwardPart
         for (int i = graph.Input.Count - 1; i >= 0; i--)
             if (graph.Input[i].Name == GradientModelContract.ClassIndexInput) graph.Input.RemoveAt(i);
 
-        var needed = graph.Output.Select(o => o.Name).ToHashSet();
-        var kept = new List<NodeProto>();
-        foreach (var node in graph.Node.Reverse())
-        {
-            if (!node.Output.Any(needed.Contains)) continue;
-            kept.Add(node);
-            needed.UnionWith(node.Input.Where(i => i != ""));
-        }
-        kept.Reverse();
-        graph.Node.Clear();
-        graph.Node.AddRange(kept);
-        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
-        graph.Initializer.Clear();
-        graph.Initializer.AddRange(initializers);
+        GraphPruning.KeepWhatOutputsNeed(graph);
         return model;
     }
 }

@@ -81,7 +81,7 @@ public static class ExplainerGraph
         graph.Output.Add(Tensor(ProbabilitiesOutput, TensorProto.Types.DataType.Float, "K"));
         graph.Output.Add(Tensor(SaliencyOutput, TensorProto.Types.DataType.Float, "K", "H", "W"));
         if (overlay) graph.Output.Add(Tensor(OverlayOutput, TensorProto.Types.DataType.Uint8, "png_bytes"));
-        Prune(graph);
+        GradientGraphs.Onnx.GraphPruning.KeepWhatOutputsNeed(graph); // the source's other outputs, e.g. a softmax
         SortTopologically(graph);
 
         var keep = model.MetadataProps.Where(p => p.Key != ModelCard.MetadataKey && p.Key != CropsKey).ToList();
@@ -133,29 +133,6 @@ public static class ExplainerGraph
         foreach (var d in dims)
             shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
         return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
-    }
-
-    /// <summary>Drops nodes and initializers no output needs (the source's other outputs, e.g. a softmax).</summary>
-    private static void Prune(GraphProto graph)
-    {
-        var needed = graph.Output.Select(o => o.Name).ToHashSet();
-        var kept = new List<NodeProto>();
-        var producers = new Dictionary<string, NodeProto>();
-        foreach (var n in graph.Node) foreach (var o in n.Output) producers[o] = n;
-        var stack = new Stack<string>(needed);
-        var keptSet = new HashSet<NodeProto>();
-        while (stack.Count > 0)
-        {
-            var name = stack.Pop();
-            if (!producers.TryGetValue(name, out var node) || !keptSet.Add(node)) continue;
-            foreach (var i in node.Input.Where(i => i != "")) if (needed.Add(i)) stack.Push(i);
-        }
-        kept.AddRange(graph.Node.Where(keptSet.Contains));
-        graph.Node.Clear();
-        graph.Node.AddRange(kept);
-        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
-        graph.Initializer.Clear();
-        graph.Initializer.AddRange(initializers);
     }
 
     /// <summary>Nodes in an order where every input is made before it is used (the wrapper's nodes were appended last).</summary>

@@ -22,7 +22,8 @@ public sealed class ThresholdBoxLocaliser : Localiser
         if (max <= min) return new(Box.Whole(w, h), "flat map: whole image");
         float cut = min + (float)options.Threshold * (max - min);
         var mask = smoothed.Select(v => v >= cut).ToArray();
+        // The maximum is at or above any cut with a threshold in [0, 1], so the mask is never empty.
         var box = options.AllRegions ? MapMath.BoundingBox(mask, w) : MapMath.LargestComponentBox(mask, w, h);
-        return box is { } b ? new(b, options.AllRegions ? "threshold box" : "largest region above threshold") : new(Box.Whole(w, h), "empty: whole image");
+        return new(box!.Value, options.AllRegions ? "threshold box" : "largest region above threshold");
     }
 }

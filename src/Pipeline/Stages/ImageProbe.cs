@@ -54,7 +54,7 @@ public static class ImageProbe
         try { directories = ImageMetadataReader.ReadMetadata(stream); }
         catch (Exception e) when (e is ImageProcessingException or IOException or MetadataException or ArgumentException or IndexOutOfRangeException)
         {
-            throw new InputException($"{path}: not a readable image (its header does not parse: {e.Message.Split('\n')[0]})");
+            throw new InputException($"{path}: not a readable image (its header does not parse: {Messages.FirstLine(e.Message)})");
         }
         var (width, height, format) = Size(directories) ?? throw new InputException($"{path}: not a readable image (no image size in its header)");
         if (width <= 0 || height <= 0) throw new InputException($"{path}: not a readable image (header says {width}x{height})");
