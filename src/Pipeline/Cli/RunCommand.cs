@@ -69,7 +69,7 @@ public static class RunCommand
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
     private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
-    private static readonly Option<string> Map = new("--map") { Description = "the map boxes come from: saliency (the model's input gradient, default), cam (Grad-CAM; export-grad --cam) or saliency-x-cam (their product)", DefaultValueFactory = _ => "saliency" };
+    private static readonly Option<string> Map = new("--map") { Description = $"the map boxes come from: {string.Join(", ", Maps.MapMethods.All.Select(m => m.Name))} (default {Maps.MapMethods.Default.Name}; cam and saliency-x-cam need export-grad --cam)", DefaultValueFactory = _ => Maps.MapMethods.Default.Name };
 
     private static readonly Option<int?> ParallelImages = new("--parallel-images") { Description = "images computed at once, 1 to 64 and at most 256 / (crops x classes per pass), sharing --threads among them (default: 2, or 1 with --threads 1)" };
 
