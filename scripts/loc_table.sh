@@ -33,12 +33,12 @@ for entry in "${MODELS[@]}"; do
 import json, math, sys
 folder, model, method = sys.argv[1:4]
 s = json.load(open(f"{folder}/scores.json")); t = json.load(open(f"{folder}/run.json"))["timings"]
-n = s["Images"]
+n = s["images"]
 def wilson(p):
     z = 1.96; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return f"{100 * p:.1f}% ({100 * (c - h):.0f}-{100 * (c + h):.0f})"
-cells = [wilson(s[k]) for k in ("Top1LocalisationError", "Top5LocalisationError", "Top1ClassificationError", "Top5ClassificationError")]
-cells.append(wilson(s["GtKnownLocalisationAccuracy"]) if s.get("GtKnownLocalisationAccuracy") is not None else "-")
+cells = [wilson(s[k]) for k in ("top1LocalisationError", "top5LocalisationError", "top1ClassificationError", "top5ClassificationError")]
+cells.append(wilson(s["gtKnownLocalisationAccuracy"]) if s.get("gtKnownLocalisationAccuracy") is not None else "-")
 print(f"| {model} | {method} | " + " | ".join(cells) + f" | {t['saliencySecondsPerImage']:.2f} | {t['localisationSecondsPerImage']:.3f} |")
 PY
   done

@@ -11,6 +11,9 @@ namespace Pipeline.Cli;
 /// </summary>
 public static class EvalCommand
 {
+    // camelCase, as run.json: scripts read both with one convention.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static Command Create()
     {
         var protocol = new Option<string>("--protocol") { Description = "ilsvrc (boxes in --pred) or maxboxacc (score maps in --maps; Choe et al., CVPR 2020)", DefaultValueFactory = _ => "ilsvrc" };
@@ -57,7 +60,7 @@ public static class EvalCommand
             Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");
             Console.WriteLine($"top-5 classification error   {100 * score.Top5ClassificationError:F1}%");
             if (score.GtKnownLocalisationAccuracy is { } k) Console.WriteLine($"GT-known localisation acc.   {100 * k:F1}%");
-            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, Json));
         }));
         return command;
     }
@@ -74,6 +77,6 @@ public static class EvalCommand
         if (json != null)
             File.WriteAllText(json.FullName, JsonSerializer.Serialize(new { protocol = "maxboxacc", maps = mapsDir, score.Images, score.Missing,
                 score.MaxBoxAccV1, score.MaxBoxAccV2, score.Thresholds, score.V1, score.V2 },
-                new JsonSerializerOptions { WriteIndented = true }));
+                Json));
     }
 }
