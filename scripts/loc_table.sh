@@ -13,6 +13,7 @@ SET=${1:-tune}; shift || true
 MODELS=(); while [ $# -gt 0 ] && [ "$1" != "--" ]; do MODELS+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 EXTRA=("$@")
+PY=$(bash scripts/python.sh json)
 [ ${#MODELS[@]} -eq 0 ] && MODELS=(mobilenet_v2:guided mobilenet_v2 tiny_darknet:guided tiny_darknet)
 METHODS=${PIPELINE_METHODS:-"mass-box paper quantile-box whole"}
 DATA=$SHARED/data/ilsvrc-$SET
@@ -29,7 +30,7 @@ for entry in "${MODELS[@]}"; do
     out/bin/Pipeline run --model "out/${model}_${rule}_grad.onnx" --images "$DATA/images" --out "$folder" --method "$method" --restart --quiet \
       --truth "$DATA/LOC_val_solution.csv" --map-cache "out/$SET-cache-$model-$rule" --device cpu "${EXTRA[@]}" >/dev/null
     out/bin/Pipeline eval --pred "$folder/loc.csv" --truth "$DATA/LOC_val_solution.csv" --json "$folder/scores.json" >/dev/null
-    python3 - "$folder" "$model" "$method ($rule maps)" <<'PY'
+    "$PY" - "$folder" "$model" "$method ($rule maps)" <<'PY'
 import json, math, sys
 folder, model, method = sys.argv[1:4]
 s = json.load(open(f"{folder}/scores.json")); t = json.load(open(f"{folder}/run.json"))["timings"]
