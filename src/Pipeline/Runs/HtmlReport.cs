@@ -132,8 +132,8 @@ public static class HtmlReport
     private static string Words(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? " " + char.ToLowerInvariant(c) : c.ToString()));
 
-    /// <summary>A number with three significant digits (whole above a thousand); text that is not a number as it is.</summary>
-    public static string Rounded(string text)
+    /// <summary>A number rounded for reading; text that is not a number as it is.</summary>
+    private static string Rounded(string text)
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v)) return text;
         double a = Math.Abs(v);
@@ -141,8 +141,8 @@ public static class HtmlReport
             : a >= 1000 ? v.ToString("F0", CultureInfo.InvariantCulture) : v.ToString("G3", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A probability as a percentage: one decimal from 1%, two below, and a bound under 0.01%.</summary>
-    public static string Percent(string probability)
+    /// <summary>A probability as a percentage rounded for reading, a bound where it would round to nothing.</summary>
+    private static string Percent(string probability)
     {
         if (!double.TryParse(probability, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || !double.IsFinite(p)) return probability;
         double percent = 100 * p;
