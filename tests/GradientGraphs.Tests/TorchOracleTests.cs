@@ -15,6 +15,7 @@ namespace GradientGraphs.Tests;
 /// many activations that every image has such flips: there torch's own float32 autograd misses
 /// 1e-4 on every image too (by 0.5% to 5%), and the bound becomes three times torch's float32 error.
 /// </summary>
+[Trait("Category", "Oracle")]
 public class TorchOracleTests(ITestOutputHelper output, TorchOracleFixtures oracles) : IClassFixture<TorchOracleFixtures>
 {
     public static TheoryData<string, int> Architectures()
