@@ -10,13 +10,14 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 arch=${2:-mobilenet_v2}
 SIDES=${PIPELINE_GROWTH_SIDES:-"224 320 416 512"}
+PY=$(bash scripts/python.sh torch torchvision)
 dotnet build src/Pipeline -c Release --verbosity quiet -nologo -o out/bin >/dev/null
 mkdir -p out/growth docs
 csv=docs/speed_growth.csv
 echo "arch,side,crops,classes,threads,seconds,forwards,peak_mb" > "$csv"
 for side in $SIDES; do
   model=out/growth/${arch}_$side.onnx
-  [ -s "$model" ] || /usr/bin/python3 -W ignore scripts/export_grad_onnx.py --arch "$arch" --size "$side" \
+  [ -s "$model" ] || "$PY" -W ignore scripts/export_grad_onnx.py --arch "$arch" --size "$side" \
       --source-out "$model" --out "out/growth/${arch}_${side}_grad.onnx" --pipeline out/bin/Pipeline >/dev/null
   for threads in 1 2; do for crops in 1 10; do for k in 1 5 10; do
     out=$(out/bin/Pipeline bench --model "$model" --stage-only --crops "$crops" --stage-classes "$k" --threads "$threads" --runs "$runs")
@@ -25,7 +26,7 @@ for side in $SIDES; do
     echo "$arch,$side,$crops,$k,$threads,$seconds,$peak" | tee -a "$csv"
   done; done; done
 done
-/usr/bin/python3 - "$csv" <<'PY'
+"$PY" - "$csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 print("| side | crops | threads | K=1 s (forwards) | K=5 s (forwards) | K=10 s (forwards) | peak MB, K=1 / 5 / 10 |")

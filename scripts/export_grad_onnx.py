@@ -34,8 +34,16 @@ def main():
                    help="how to run the Pipeline CLI (default: dotnet run on this repository; env PIPELINE_BIN)")
     args = p.parse_args()
 
-    import torch
-    import torchvision
+    try:
+        import torch
+        import torchvision
+    except ImportError as missing:
+        # python3 on PATH is often not Debian's (pyenv, conda, a virtual environment); Debian's is where
+        # scripts/setup.sh installs torch. Compared by name: a virtual environment's python links to it.
+        debian = "/usr/bin/python3"
+        if os.path.exists(debian) and sys.executable != debian:
+            os.execv(debian, [debian, *sys.argv])
+        sys.exit(f"{missing.name} is missing for {sys.executable}: install python3-torch python3-torchvision (bash scripts/setup.sh)")
 
     torch.manual_seed(args.seed)
     kwargs = {"weights": None}

@@ -13,6 +13,7 @@ SET=${1:-tune}; shift || true
 MODELS=(); while [ $# -gt 0 ] && [ "$1" != "--" ]; do MODELS+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 EXTRA=("$@")
+PY=$(bash scripts/python.sh json)
 [ ${#MODELS[@]} -eq 0 ] && MODELS=(mobilenet_v2:guided mobilenet_v2 tiny_darknet:guided tiny_darknet)
 METHODS=${PIPELINE_METHODS:-"mass-box paper quantile-box whole"}
 DATA=$SHARED/data/ilsvrc-$SET
@@ -29,16 +30,16 @@ for entry in "${MODELS[@]}"; do
     out/bin/Pipeline run --model "out/${model}_${rule}_grad.onnx" --images "$DATA/images" --out "$folder" --method "$method" --restart --quiet \
       --truth "$DATA/LOC_val_solution.csv" --map-cache "out/$SET-cache-$model-$rule" --device cpu "${EXTRA[@]}" >/dev/null
     out/bin/Pipeline eval --pred "$folder/loc.csv" --truth "$DATA/LOC_val_solution.csv" --json "$folder/scores.json" >/dev/null
-    python3 - "$folder" "$model" "$method ($rule maps)" <<'PY'
+    "$PY" - "$folder" "$model" "$method ($rule maps)" <<'PY'
 import json, math, sys
 folder, model, method = sys.argv[1:4]
 s = json.load(open(f"{folder}/scores.json")); t = json.load(open(f"{folder}/run.json"))["timings"]
-n = s["Images"]
+n = s["images"]
 def wilson(p):
     z = 1.96; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return f"{100 * p:.1f}% ({100 * (c - h):.0f}-{100 * (c + h):.0f})"
-cells = [wilson(s[k]) for k in ("Top1LocalisationError", "Top5LocalisationError", "Top1ClassificationError", "Top5ClassificationError")]
-cells.append(wilson(s["GtKnownLocalisationAccuracy"]) if s.get("GtKnownLocalisationAccuracy") is not None else "-")
+cells = [wilson(s[k]) for k in ("top1LocalisationError", "top5LocalisationError", "top1ClassificationError", "top5ClassificationError")]
+cells.append(wilson(s["gtKnownLocalisationAccuracy"]) if s.get("gtKnownLocalisationAccuracy") is not None else "-")
 print(f"| {model} | {method} | " + " | ".join(cells) + f" | {t['saliencySecondsPerImage']:.2f} | {t['localisationSecondsPerImage']:.3f} |")
 PY
   done

@@ -15,7 +15,8 @@ namespace GradientGraphs.Tests;
 /// many activations that every image has such flips: there torch's own float32 autograd misses
 /// 1e-4 on every image too (by 0.5% to 5%), and the bound becomes three times torch's float32 error.
 /// </summary>
-public class TorchOracleTests(ITestOutputHelper output)
+[Trait("Category", "Oracle")]
+public class TorchOracleTests(ITestOutputHelper output, TorchOracleFixtures oracles) : IClassFixture<TorchOracleFixtures>
 {
     public static TheoryData<string, int> Architectures()
     {
@@ -59,7 +60,7 @@ public class TorchOracleTests(ITestOutputHelper output)
     [Fact]
     public void Sequence_first_attention_is_refused()
     {
-        var oracle = TorchOracle.For("vit_tiny_torch_attention", "gradient");
+        var oracle = oracles.For("vit_tiny_torch_attention", "gradient");
         var error = Assert.Throws<UnsupportedOpsException>(() => GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(17)), new BuildOptions()));
         Assert.Contains("Transpose (moves the batch axis): /encoder/layers/encoder_layer_0/self_attention/Transpose", error.Message);
         Assert.Contains("does not keep the batch dimension in front", error.Message);
@@ -79,7 +80,7 @@ public class TorchOracleTests(ITestOutputHelper output)
     [Fact]
     public void GoogLeNet_differs_from_torch_float64_by_rounding_only()
     {
-        var oracle = TorchOracle.For("googlenet", "gradient");
+        var oracle = oracles.For("googlenet", "gradient");
         var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(17)), new BuildOptions()).ToByteArray();
         using var session = new Ort(model, threads: 2);
         var float64 = oracle.Gradient("gradient");
@@ -102,7 +103,7 @@ public class TorchOracleTests(ITestOutputHelper output)
 
     private void Compare(string arch, int opset, string rule, string oracleRules)
     {
-        var oracle = TorchOracle.For(arch, oracleRules);
+        var oracle = oracles.For(arch, oracleRules);
         var method = Enum.Parse<AttributionMethod>(rule, ignoreCase: true);
         var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(opset)), new BuildOptions { Method = method }).ToByteArray();
         using var session = new Ort(model, threads: 2);

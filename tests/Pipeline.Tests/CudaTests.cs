@@ -17,7 +17,7 @@ public sealed class CudaFactAttribute : FactAttribute
         else if (!CudaLoads(out var why)) Skip = $"the CUDA execution provider does not load: {why}";
     }
 
-    private static bool CudaLoads(out string why)
+    internal static bool CudaLoads(out string why)
     {
         try
         {

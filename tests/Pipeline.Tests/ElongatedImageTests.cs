@@ -9,6 +9,7 @@ namespace Pipeline.Tests;
 /// Images more than 1.75 times as long as wide: the paper's 10 crops left two patches no crop saw,
 /// averaged to 0. Their maps now have a value at every pixel, from the model and through the CLI.
 /// </summary>
+[Trait("Category", "Slow")] // runs of large elongated images with their added crops; README "fast loop" leaves it out
 public class ElongatedImageTests(GradientModelFixture model) : IClassFixture<GradientModelFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-elongated-").FullName;

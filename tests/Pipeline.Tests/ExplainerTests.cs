@@ -48,6 +48,7 @@ public sealed class ExplainerFixture : IDisposable
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 }
 
+[Trait("Category", "Slow")] // minutes of export-explainer models compared with run; README "fast loop" leaves it out
 public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) : IClassFixture<ExplainerFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-explainer-images-").FullName;

@@ -39,13 +39,13 @@ public class MaxBoxAccCliTests(GradientModelFixture model) : IClassFixture<Gradi
 
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
-        Assert.Equal(100, root.GetProperty("Thresholds").GetArrayLength());
-        Assert.Equal(0.5, root.GetProperty("MaxBoxAccV1").GetDouble());
-        var v1 = root.GetProperty("V1").GetProperty("Accuracy").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(100, root.GetProperty("thresholds").GetArrayLength());
+        Assert.Equal(0.5, root.GetProperty("maxBoxAccV1").GetDouble());
+        var v1 = root.GetProperty("v1").GetProperty("accuracy").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.Equal([0.0, 0.5, 0.5, 0.0], new[] { v1[24], v1[25], v1[62], v1[63] });
-        var v2 = root.GetProperty("V2").EnumerateArray().ToArray();
-        Assert.Equal([0.3, 0.5, 0.7], v2.Select(c => c.GetProperty("IoU").GetDouble()));
-        Assert.Equal(0.5, v2[0].GetProperty("Accuracy")[0].GetDouble()); // IoU 0.3 holds with the outer square at tau 0
+        var v2 = root.GetProperty("v2").EnumerateArray().ToArray();
+        Assert.Equal([0.3, 0.5, 0.7], v2.Select(c => c.GetProperty("iou").GetDouble()));
+        Assert.Equal(0.5, v2[0].GetProperty("accuracy")[0].GetDouble()); // IoU 0.3 holds with the outer square at tau 0
     }
 
     [Fact]
@@ -176,11 +176,11 @@ public class MaxBoxAccCliTests(GradientModelFixture model) : IClassFixture<Gradi
         using var ours = JsonDocument.Parse(File.ReadAllText(json));
         using var theirs = JsonDocument.Parse(Python.Run(File.ReadAllText(Path.Combine(CommandLine.Repository(), "scripts", "maxboxacc_check.py")), maps, truthFile));
         double[] Curve(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        Assert.Equal(Curve(theirs.RootElement.GetProperty("V1")), Curve(ours.RootElement.GetProperty("V1").GetProperty("Accuracy")));
+        Assert.Equal(Curve(theirs.RootElement.GetProperty("V1")), Curve(ours.RootElement.GetProperty("v1").GetProperty("accuracy")));
         for (int d = 0; d < 3; d++)
-            Assert.Equal(Curve(theirs.RootElement.GetProperty("V2")[d]), Curve(ours.RootElement.GetProperty("V2")[d].GetProperty("Accuracy")));
-        Assert.Equal(theirs.RootElement.GetProperty("MaxBoxAccV2").GetDouble(), ours.RootElement.GetProperty("MaxBoxAccV2").GetDouble(), 12);
+            Assert.Equal(Curve(theirs.RootElement.GetProperty("V2")[d]), Curve(ours.RootElement.GetProperty("v2")[d].GetProperty("accuracy")));
+        Assert.Equal(theirs.RootElement.GetProperty("MaxBoxAccV2").GetDouble(), ours.RootElement.GetProperty("maxBoxAccV2").GetDouble(), 12);
         // Not a trivial agreement: the curves vary with tau.
-        Assert.True(Curve(ours.RootElement.GetProperty("V1").GetProperty("Accuracy")).Distinct().Count() > 3);
+        Assert.True(Curve(ours.RootElement.GetProperty("v1").GetProperty("accuracy")).Distinct().Count() > 3);
     }
 }

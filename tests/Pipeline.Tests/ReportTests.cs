@@ -11,12 +11,12 @@ public class ReportTests(GradientModelFixture model) : IClassFixture<GradientMod
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Run()
+    private string Run(int images = 3)
     {
         var dev = CommandLine.Shared("data", "ilsvrc-dev");
         var list = Path.Combine(_dir, "images.txt");
         File.WriteAllText(Path.Combine(_dir, "bad<name>.jpg"), "not an image");
-        File.WriteAllLines(list, [.. Directory.GetFiles(Path.Combine(dev, "images")).Order(StringComparer.Ordinal).Take(3), Path.Combine(_dir, "bad<name>.jpg")]);
+        File.WriteAllLines(list, [.. Directory.GetFiles(Path.Combine(dev, "images")).Order(StringComparer.Ordinal).Take(images), Path.Combine(_dir, "bad<name>.jpg")]);
         var output = Path.Combine(_dir, "out");
         var (code, _, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", list, "--out", output, "--crops", "1", "--device", "cpu", "--quiet",
             "--truth", Path.Combine(dev, "LOC_val_solution.csv"));
@@ -53,6 +53,37 @@ public class ReportTests(GradientModelFixture model) : IClassFixture<GradientMod
         // The file that could not be scored is listed, its name escaped.
         Assert.Contains("bad&lt;name&gt;.jpg", dom);
         Assert.Contains("top-1 / top-5 localisation error", dom);
+    }
+
+    /// <summary>
+    /// Six images scored against the whole dev truth file: the report scores those six, as eval does
+    /// on a truth file cut to them, and the page fits a 1280-pixel window without a horizontal scrollbar.
+    /// </summary>
+    [Fact]
+    public void A_six_image_run_scores_its_six_images_and_fits_the_window()
+    {
+        var output = Run(6);
+        var report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("scores (6 ground-truth images)", report);
+        Assert.DoesNotContain("shard", report);
+
+        var ids = File.ReadAllLines(Path.Combine(output, "loc.csv")).Skip(1).Select(l => l.Split(',')[0]).ToHashSet();
+        Assert.Equal(6, ids.Count);
+        var cut = Path.Combine(_dir, "six.csv");
+        var dev = CommandLine.Shared("data", "ilsvrc-dev");
+        File.WriteAllLines(cut, File.ReadAllLines(Path.Combine(dev, "LOC_val_solution.csv")).Where((l, i) => i == 0 || ids.Contains(l.Split(',')[0])));
+        var (code, stdout, stderr) = CommandLine.Run("eval", "--pred", Path.Combine(output, "loc.csv"), "--truth", cut);
+        Assert.True(code == 0, stderr);
+        string Line(string name) => stdout.Split('\n').Single(l => l.StartsWith(name))[name.Length..].Trim();
+        Assert.Contains($"top-1 / top-5 localisation error {Line("top-1 localisation error")} / {Line("top-5 localisation error")}; " +
+            $"classification error {Line("top-1 classification error")} / {Line("top-5 classification error")}", report);
+
+        // The page measures itself in the browser: how far its content reaches past the window's width.
+        var measured = Path.Combine(output, "measured.html");
+        File.WriteAllText(measured, report.Replace("</body>",
+            "<script>document.body.setAttribute('data-overflow', document.documentElement.scrollWidth - document.documentElement.clientWidth)</script></body>"));
+        var dom = Chromium("--virtual-time-budget=5000", "--window-size=1280,900", "--dump-dom", new Uri(measured).AbsoluteUri);
+        Assert.Matches("data-overflow=\"(0|-\\d+)\"", dom);
     }
 
     [Fact]

@@ -139,12 +139,12 @@ public class RunCommandTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Contains("GT-known", stdout);
         using var scores = JsonDocument.Parse(File.ReadAllText(json));
-        Assert.Equal(2, scores.RootElement.GetProperty("Images").GetInt32());
+        Assert.Equal(2, scores.RootElement.GetProperty("images").GetInt32());
         // Classification error by hand: an image is wrong when its ground-truth wnid is none of its 5 guesses.
         var truthWnid = File.ReadAllLines(truth).Skip(1).ToDictionary(l => l.Split(',')[0], l => l.Split(',')[1].Split(' ')[0]);
         var guesses = File.ReadAllLines(Path.Combine(output, "loc.csv")).Skip(1).ToDictionary(l => l.Split(',')[0], l => l.Split(',')[1].Split(' ').Where((_, i) => i % 5 == 0).ToList());
         double expected = ids.Count(id => !guesses[id].Contains(truthWnid[id])) / 2.0;
-        Assert.Equal(expected, scores.RootElement.GetProperty("Top5ClassificationError").GetDouble());
+        Assert.Equal(expected, scores.RootElement.GetProperty("top5ClassificationError").GetDouble());
 
         // The ground truth scored as a prediction of itself has no error at all.
         (code, _, stderr) = CommandLine.Run("eval", "--pred", truth, "--truth", truth);
@@ -160,7 +160,7 @@ public class RunCommandTests : IDisposable
         var (code, _, stderr) = CommandLine.Run("eval", "--pred", truth, "--truth", truth, "--json", json);
         Assert.True(code == 0, stderr);
         using var scores = JsonDocument.Parse(File.ReadAllText(json));
-        Assert.Equal(0.0, scores.RootElement.GetProperty("Top1LocalisationError").GetDouble());
-        Assert.Equal(File.ReadAllLines(truth).Length - 1, scores.RootElement.GetProperty("Images").GetInt32());
+        Assert.Equal(0.0, scores.RootElement.GetProperty("top1LocalisationError").GetDouble());
+        Assert.Equal(File.ReadAllLines(truth).Length - 1, scores.RootElement.GetProperty("images").GetInt32());
     }
 }

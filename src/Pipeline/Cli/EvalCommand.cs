@@ -11,15 +11,19 @@ namespace Pipeline.Cli;
 /// </summary>
 public static class EvalCommand
 {
+    // camelCase, as run.json: scripts read both with one convention.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static Command Create()
     {
         var protocol = new Option<string>("--protocol") { Description = "ilsvrc (boxes in --pred) or maxboxacc (score maps in --maps; Choe et al., CVPR 2020)", DefaultValueFactory = _ => "ilsvrc" };
-        var pred = new Option<FileInfo?>("--pred") { Description = "ilsvrc: predictions, ImageId,PredictionString (loc.csv)" };
+        var pred = new Option<FileInfo?>("--pred") { Description = "ilsvrc: predictions, ImageId,PredictionString (loc.csv), or a devkit loc.txt (with --images)" };
+        var images = new Option<string?>("--images") { Description = "ilsvrc with a devkit loc.txt: the DIR or LIST.txt its run was given (the image order of its lines)" };
         var maps = new Option<DirectoryInfo?>("--maps") { Description = "maxboxacc: folder of IMAGE_ID[.ext].npy score maps and image_sizes.txt (run --save-npy: OUTDIR/npy/gt)" };
         var truth = new Option<FileInfo>("--truth") { Description = "ground truth, LOC_val_solution.csv", Required = true };
         var synsets = new Option<FileInfo?>("--synsets") { Description = "LOC_synset_mapping.txt: refuse predictions with unknown wnids" };
         var json = new Option<FileInfo?>("--json") { Description = "also write the scores as JSON here (maxboxacc: with the accuracy at every threshold)" };
-        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, maps, truth, synsets, json };
+        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, images, maps, truth, synsets, json };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var name = parse.GetValue(protocol)!;
@@ -38,7 +42,11 @@ public static class EvalCommand
             }
             if (parse.GetValue(maps) != null) throw new UsageException("--maps is for --protocol maxboxacc");
             var predPath = (parse.GetValue(pred) ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
-            var predictions = LocFile.Read(predPath);
+            Stages.FileKinds.Require(predPath);
+            var predictions = DevkitLocFile.Is(predPath)
+                ? DevkitPredictions.Read(predPath, parse.GetValue(images), parse.GetValue(synsets))
+                : parse.GetValue(images) == null ? LocFile.Read(predPath)
+                : throw new UsageException($"--images is for a devkit loc.txt; {predPath} is a Kaggle CSV, which names its images");
             if (parse.GetValue(synsets) is { } s)
             {
                 Stages.FileKinds.Require(s.FullName);
@@ -57,7 +65,7 @@ public static class EvalCommand
             Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");
             Console.WriteLine($"top-5 classification error   {100 * score.Top5ClassificationError:F1}%");
             if (score.GtKnownLocalisationAccuracy is { } k) Console.WriteLine($"GT-known localisation acc.   {100 * k:F1}%");
-            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, Json));
         }));
         return command;
     }
@@ -74,6 +82,6 @@ public static class EvalCommand
         if (json != null)
             File.WriteAllText(json.FullName, JsonSerializer.Serialize(new { protocol = "maxboxacc", maps = mapsDir, score.Images, score.Missing,
                 score.MaxBoxAccV1, score.MaxBoxAccV2, score.Thresholds, score.V1, score.V2 },
-                new JsonSerializerOptions { WriteIndented = true }));
+                Json));
     }
 }

@@ -142,7 +142,7 @@ public static class RunCommand
             SaveNpy = parse.GetValue(SaveNpy),
             Restart = parse.GetValue(Restart),
             Shard = ShardSpec.Resolve(parse.GetValue(Shard), parse.GetValue(ShardCount), Environment.GetEnvironmentVariable),
-            Quiet = parse.GetValue(Quiet),
+            Quiet = OrtSessions.SilentFallback = parse.GetValue(Quiet),
             Report = !parse.GetValue(NoReport),
             Arguments = parse.Tokens.Select(t => t.Value).ToArray(),
         };

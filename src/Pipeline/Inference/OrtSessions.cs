@@ -17,6 +17,9 @@ public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
 public static class OrtSessions
 {
     private static bool _noticeGiven;
+
+    /// <summary>Set by --quiet: the CPU fallback is then not announced.</summary>
+    public static bool SilentFallback { get; set; }
     private static readonly Lazy<OrtEnv> Quiet = new(CreateEnvironment);
 
     /// <summary>
@@ -41,8 +44,9 @@ public static class OrtSessions
     private static extern int SetNativeVariable(string name, string value, int overwrite);
 
     /// <summary>
-    /// A session on the chosen device. "auto" falls back to the CPU with a one-line notice when the
-    /// CUDA provider cannot load (no GPU, no CUDA libraries); "cuda" fails with one line instead.
+    /// A session on the chosen device. "auto" falls back to the CPU with a one-line notice (none under
+    /// --quiet; the provider's reason with PIPELINE_DEBUG=1) when the CUDA provider cannot load (no GPU,
+    /// no CUDA libraries); "cuda" fails with one line instead.
     /// </summary>
     public static InferenceSession Create(byte[] model, DeviceChoice device, int threads, out string usedDevice)
     {
@@ -64,7 +68,11 @@ public static class OrtSessions
             {
                 OrtEnv.Instance().EnvLogLevel = environmentLevel;
                 if (device.Kind == "cuda") throw new InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
-                if (!_noticeGiven) Console.Error.WriteLine($"notice: CUDA unavailable ({FirstLine(e.Message)}); running on the CPU");
+                // Most machines have no GPU: the fallback is said calmly, its cause only when debugging.
+                if (!_noticeGiven && !SilentFallback)
+                    Console.Error.WriteLine(Environment.GetEnvironmentVariable("PIPELINE_DEBUG") == "1"
+                        ? $"notice: no CUDA here ({FirstLine(e.Message)}); running on the CPU"
+                        : "notice: no CUDA here; running on the CPU");
                 _noticeGiven = true;
                 options.Dispose();
                 options = Options(threads);

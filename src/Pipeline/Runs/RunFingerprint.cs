@@ -31,6 +31,14 @@ public sealed record RunFingerprint
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
     public static string Sha256(string text) => Sha256(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>The <see cref="ImagesSha256"/> of the images listed by --images (a folder or list file).</summary>
+    public static string ImagesSha256Of(string images, IEnumerable<Stages.ImageEntry> entries) =>
+        Sha256(string.Join('\n', entries.Select(i => Path.GetRelativePath(Stages.ImageList.Root(images), i.Path))));
+
+    /// <summary>The earlier versions' hash of the same list, by full paths.</summary>
+    public static string FullPathImagesSha256Of(IEnumerable<Stages.ImageEntry> entries) =>
+        Sha256(string.Join('\n', entries.Select(i => Path.GetFullPath(i.Path))));
+
     /// <summary>The names of what differs from another fingerprint (empty when they agree).</summary>
     public List<string> Differences(RunFingerprint other, bool ignoreShardIndex = false)
     {

@@ -45,8 +45,8 @@ public sealed class RunPlan : IDisposable
             {
                 ModelSha256 = modelSha,
                 CardSha256 = RunFingerprint.Sha256(card.ToJson()),
-                ImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetRelativePath(ImageList.Root(request.Images), i.Path)))),
-                FullPathImagesSha256 = RunFingerprint.Sha256(string.Join('\n', images.Select(i => Path.GetFullPath(i.Path)))),
+                ImagesSha256 = RunFingerprint.ImagesSha256Of(request.Images, images),
+                FullPathImagesSha256 = RunFingerprint.FullPathImagesSha256Of(images),
                 ImageCount = images.Count,
                 TruthSha256 = request.Truth is { } tf ? RunFingerprint.Sha256(File.ReadAllBytes(tf.FullName)) : null,
                 Options = request.OutputOptions(),

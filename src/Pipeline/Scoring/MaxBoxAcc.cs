@@ -3,7 +3,7 @@ using Pipeline.Localisation;
 namespace Pipeline.Scoring;
 
 /// <summary>One IoU threshold's accuracy curve: the fraction of images localised at each map threshold, its maximum and where.</summary>
-public sealed record BoxAccuracyCurve(double IoU, double[] Accuracy, double Max, double BestTau);
+public sealed record BoxAccuracyCurve([property: System.Text.Json.Serialization.JsonPropertyName("iou")] double IoU, double[] Accuracy, double Max, double BestTau);
 
 /// <summary>MaxBoxAcc v1 (one box, IoU 0.5) and v2 (every contour's box, mean over IoU 0.3, 0.5, 0.7), with their curves.</summary>
 public sealed record MaxBoxAccScore(int Images, int Missing, double[] Thresholds, BoxAccuracyCurve V1, IReadOnlyList<BoxAccuracyCurve> V2)

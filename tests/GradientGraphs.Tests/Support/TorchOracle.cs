@@ -38,10 +38,17 @@ public sealed class TorchOracle
         return values;
     }
 
-    private static readonly string CacheRoot = Environment.GetEnvironmentVariable("PIPELINE_ORACLE_CACHE") is { Length: > 0 } c
-        ? c : Path.Combine(Path.GetTempPath(), "pipeline-torch-oracle");
+    /// <summary>
+    /// $PIPELINE_ORACLE_CACHE, else ~/.cache/pipeline/oracle (XDG's cache folder): building every
+    /// fixture takes most of an hour, so they are kept where a reboot does not clear them.
+    /// </summary>
+    public static string CacheRoot =>
+        Environment.GetEnvironmentVariable("PIPELINE_ORACLE_CACHE") is { Length: > 0 } c ? c
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "pipeline", "oracle");
 
-    public static TorchOracle For(string arch, string rules)
+    /// <summary>The fixtures for one architecture, built first if the cache lacks them; <paramref name="say"/> hears one line per build.</summary>
+    public static TorchOracle For(string arch, string rules, Action<string> say)
     {
         var script = Path.Combine(RepositoryRoot(), "tests", "oracle", "torch_oracle.py");
         // Fixtures are keyed by the script's content, so a changed oracle makes new ones.
@@ -49,8 +56,11 @@ public sealed class TorchOracle
         var dir = Path.Combine(CacheRoot, $"{arch}-{rules.Replace(',', '-')}-{version}");
         if (!File.Exists(Path.Combine(dir, "meta.json")))
         {
+            say($"torch oracle: building the {arch} fixture ({rules}) into {dir}; kept for later runs");
+            // Built beside its final name and moved in whole, so an interrupted build is never taken for a fixture.
+            var building = $"{dir}.building-{Environment.ProcessId}";
             var python = Environment.GetEnvironmentVariable("PIPELINE_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-            var start = new ProcessStartInfo(python, ["-W", "ignore", script, "--arch", arch, "--out", dir, "--rules", rules])
+            var start = new ProcessStartInfo(python, ["-W", "ignore", script, "--arch", arch, "--out", building, "--rules", rules])
             { RedirectStandardError = true, RedirectStandardOutput = true };
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
@@ -58,6 +68,9 @@ public sealed class TorchOracle
             process.WaitForExit();
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"{python} {script} --arch {arch} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
+            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true); // a stale, incomplete one
+            try { System.IO.Directory.Move(building, dir); }
+            catch (IOException) when (File.Exists(Path.Combine(dir, "meta.json"))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
         }
         var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json"))).RootElement;
         return new TorchOracle
