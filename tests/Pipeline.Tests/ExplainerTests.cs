@@ -126,7 +126,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         var bytes = pixels.SelectMany(p => new[] { p.Item0, p.Item1, p.Item2 }).ToArray();
         var diffs = actual.Zip(bytes, (a, b) => Math.Abs(a - b)).ToArray();
         output.WriteLine($"{kind} {decoded.Width}x{decoded.Height}: max diff {diffs.Max()}, differing {diffs.Count(d => d > 0)} of {diffs.Length}; ort {ortSeconds * 1000:F1} ms, opencv {cvSeconds * 1000:F1} ms");
-        // PNG: the same pixels. JPEG: two libjpeg builds; chroma-subsampled files differ by up to 50 levels (README).
+        // PNG: the same pixels. JPEG: two libjpeg builds; chroma-subsampled files differ by up to 50 levels (docs/explainer.md).
         if (path.EndsWith(".png")) Assert.Equal(0, diffs.Max());
     }
 
@@ -234,7 +234,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         }
     }
 
-    // Bounds (README, "One ONNX file"). Same pixels but for the odd half-level rounding of INTER_AREA
+    // Bounds (docs/explainer.md). Same pixels but for the odd half-level rounding of INTER_AREA
     // in float: measured max 5.5e-2 and mean 1.3e-2 (kite, 1352x900, compared at run's working resolution
     // 1024x682, which run reaches by another resize), elsewhere at most 3.8e-2 and 6.8e-3.
     private const double MaxRelativeDifferenceSamePixels = 0.1;

@@ -47,7 +47,7 @@ public sealed class WebFixture : IDisposable
         if (result.Code != 0) throw new InvalidOperationException(result.Stderr);
     }
 
-    /// <summary>run's top-1 map of a photo: 224x224, min-max normalised (README, "Scoring").</summary>
+    /// <summary>run's top-1 map of a photo: 224x224, min-max normalised (docs/maxboxacc.md).</summary>
     public double[] RunMap(string photo) => NpyFile.Read(Path.Combine(RunDir, "npy", "top1", "photos", photo + ".npy")).Values;
 
     public void Dispose() => Directory.Delete(Dir, recursive: true);

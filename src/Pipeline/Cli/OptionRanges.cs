@@ -23,7 +23,7 @@ public static class OptionRanges
     /// <summary>
     /// The most images gradient passes may hold at once (batch x K, and for run and bench's stage
     /// figure crops x classes per pass x images in flight): memory grows with them, about 150 MB each
-    /// for MobileNetV2 at 224 pixels (README, "Speed"), so a larger request would end in an
+    /// for MobileNetV2 at 224 pixels (docs/speed.md), so a larger request would end in an
     /// out-of-memory kill rather than a result.
     /// </summary>
     public const int MaxFoldedBatch = 256;

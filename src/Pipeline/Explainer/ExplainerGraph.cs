@@ -14,7 +14,7 @@ namespace Pipeline.Explainer;
 /// averaged over the crops, the backward pass for those K classes, max over channels of |gradient|,
 /// the crops' maps placed back (mirrors flipped back) and averaged where they overlap, and the map
 /// resized to the image's own size. Every stage but decode and encode is standard ONNX (opset of
-/// the gradient model, at least 17), and reproduces what `run` does with OpenCV (see README).
+/// the gradient model, at least 17), and reproduces what `run` does with OpenCV (see docs/explainer.md).
 /// </summary>
 public static class ExplainerGraph
 {

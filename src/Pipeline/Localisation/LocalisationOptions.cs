@@ -1,6 +1,6 @@
 namespace Pipeline.Localisation;
 
-/// <summary>The knobs of localisation. The paper method's defaults are the paper's (Simonyan et al. 2014, Sect. 3.2: 95% and 30% quantiles, GMMs, GraphCut); the mass-box defaults were chosen on ILSVRC images (README, "Localisation results").</summary>
+/// <summary>The knobs of localisation. The paper method's defaults are the paper's (Simonyan et al. 2014, Sect. 3.2: 95% and 30% quantiles, GMMs, GraphCut); the mass-box defaults were chosen on ILSVRC images (docs/results.md).</summary>
 public sealed record LocalisationOptions
 {
     /// <summary>Pixels above this saliency quantile are fixed foreground (and fit the foreground colour model).</summary>
@@ -36,7 +36,7 @@ public sealed record LocalisationOptions
 
     /// <summary>
     /// The mass-box settings left open filled in for the maps of a backward rule, as chosen on the 500
-    /// ILSVRC tune images (README, "Localisation results"): gradient maps are speckle spread over the
+    /// ILSVRC tune images (docs/results.md): gradient maps are speckle spread over the
     /// object and want little smoothing and a power of 2; guided and deconvnet maps (a rectified
     /// backward pass) want more smoothing and the plain mass (deconvnet maps with MobileNetV2: 46.2%
     /// top-5 error with these, 50.4% with the gradient's).

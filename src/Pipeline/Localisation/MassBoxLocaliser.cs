@@ -9,7 +9,7 @@ namespace Pipeline.Localisation;
 /// far from the object moves a bounding box of thresholded pixels all the way out; it moves these
 /// quantiles only by its share of the mass. Flat map: whole image.
 /// The default method. Its settings by backward rule were chosen on the 500 ILSVRC tune images
-/// (README, "Localisation results"): gradient maps sigma 2% of the shorter side and power 2, guided
+/// (docs/results.md): gradient maps sigma 2% of the shorter side and power 2, guided
 /// and deconvnet maps sigma 5% and power 1; 5% of the mass outside each side for all.
 /// </summary>
 public sealed class MassBoxLocaliser : Localiser
