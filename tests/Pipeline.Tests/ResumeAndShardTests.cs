@@ -148,6 +148,14 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
         SameFiles(whole, output);
         Assert.Empty(Directory.GetFiles(output, "*.ordered"));
         Assert.False(File.Exists(Path.Combine(output, "reorder.pending")));
+
+        // --restart over a rewrite killed mid-way drops it: it does not bring the old run's files back.
+        foreach (var f in names) File.Copy(Path.Combine(output, f), Path.Combine(output, f + ".ordered"));
+        File.WriteAllText(Path.Combine(output, "reorder.pending"), "");
+        (code, _, stderr) = CommandLine.Run(Args(output, "--restart"));
+        Assert.True(code == 0, stderr);
+        SameFiles(whole, output);
+        Assert.Empty(Directory.GetFiles(output, "*.ordered"));
     }
 
     [Fact]

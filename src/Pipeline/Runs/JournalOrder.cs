@@ -56,6 +56,13 @@ public static class JournalOrder
         return ordered;
     }
 
+    /// <summary>Drops a rewrite in progress (its files and marker): --restart removes the run it belonged to.</summary>
+    public static void Discard(string outDir)
+    {
+        foreach (var file in Directory.EnumerateFiles(outDir, "*" + Suffix)) File.Delete(file);
+        File.Delete(Path.Combine(outDir, Marker));
+    }
+
     /// <summary>Finishes renames that a kill interrupted, or drops a rewrite that had not finished writing.</summary>
     public static void Recover(string outDir)
     {

@@ -47,7 +47,7 @@ public static class RunArtifacts
     public static void RemoveAll(string outDir)
     {
         foreach (var f in MarkingFiles.Append(StateFile + ".partial").Append(HtmlFile)) File.Delete(Path.Combine(outDir, f));
-        JournalOrder.Recover(outDir);
+        JournalOrder.Discard(outDir);
         foreach (var folder in ImageFolders)
             if (Directory.Exists(Path.Combine(outDir, folder))) Directory.Delete(Path.Combine(outDir, folder), recursive: true);
     }
