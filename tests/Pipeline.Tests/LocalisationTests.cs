@@ -103,10 +103,10 @@ public class LocalisationTests
     public void Open_mass_box_settings_take_the_defaults_of_the_models_rule_and_set_ones_stay()
     {
         var open = new LocalisationOptions();
-        Assert.Equal((0.02, 2.0), (open.ForRule("gradient").Smoothing, open.ForRule("gradient").MassPower));
-        Assert.Equal((0.05, 1.0), (open.ForRule("guided").Smoothing, open.ForRule("guided").MassPower));
-        Assert.Equal((0.05, 1.0), (open.ForRule("deconvnet").Smoothing, open.ForRule("deconvnet").MassPower));
-        Assert.Equal((0.1, 3.0), ((open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").Smoothing, (open with { Smoothing = 0.1, MassPower = 3 }).ForRule("guided").MassPower));
+        Assert.Equal((0.02, 2.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).MassPower));
+        Assert.Equal((0.1, 3.0), ((open with { Smoothing = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).Smoothing, (open with { Smoothing = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class LocalisationTests
     public void Settings_given_for_the_gradient_rule_stay_and_open_ones_take_its_defaults()
     {
         var set = new LocalisationOptions { Smoothing = 0.1, MassPower = 3 };
-        Assert.Equal((0.1, 3.0), (set.ForRule("gradient").Smoothing, set.ForRule("gradient").MassPower));
+        Assert.Equal((0.1, 3.0), (set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).Smoothing, set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
         Assert.Equal((0.1, 3.0), (set.SmoothingValue, set.MassPowerValue));
         Assert.Equal((0.02, 2.0), (new LocalisationOptions().SmoothingValue, new LocalisationOptions().MassPowerValue));
     }

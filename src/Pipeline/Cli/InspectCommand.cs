@@ -43,7 +43,7 @@ public static class InspectCommand
         var info = Inference.GradientModelInfo.Read(model, file.FullName);
         var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet();
         Console.WriteLine($"model   {file.FullName}");
-        Console.WriteLine($"gradient model, builder {info.BuilderVersion ?? "unrecorded"}, rule {info.Rule}");
+        Console.WriteLine($"gradient model, builder {info.BuilderVersion ?? "unrecorded"}, rule {info.Rule.ToString().ToLowerInvariant()}");
         foreach (var i in model.Graph.Input.Where(i => !initializers.Contains(i.Name))) Console.WriteLine($"input   {ModelInspection.Describe(i)}");
         foreach (var o in model.Graph.Output) Console.WriteLine($"output  {ModelInspection.Describe(o)}");
         Console.WriteLine($"image   {info.ImageInput}");

@@ -12,8 +12,8 @@ public sealed class GradientModelInfo
 {
     /// <summary>The model as errors name it.</summary>
     public required string ModelName { get; init; }
-    /// <summary>The backward rule, lower case as --rule writes it.</summary>
-    public required string Rule { get; init; }
+    /// <summary>The backward rule (metadata gradient.rule, as --rule writes it).</summary>
+    public required AttributionMethod Rule { get; init; }
     public required string ImageInput { get; init; }
     public required string ScoreOutput { get; init; }
     public required string ScoreTensor { get; init; }
@@ -61,7 +61,7 @@ public sealed class GradientModelInfo
         return new GradientModelInfo
         {
             ModelName = modelName,
-            Rule = rule,
+            Rule = Enum.Parse<AttributionMethod>(rule, ignoreCase: true),
             ImageInput = Required(GradientModelContract.ImageInputKey),
             ScoreOutput = scoreOutput,
             ScoreTensor = Required(GradientModelContract.ScoreTensorKey),

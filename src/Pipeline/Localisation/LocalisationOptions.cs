@@ -1,3 +1,5 @@
+using GradientGraphs.Building;
+
 namespace Pipeline.Localisation;
 
 /// <summary>The knobs of localisation. The paper method's defaults are the paper's (Simonyan et al. 2014, Sect. 3.2: 95% and 30% quantiles, GMMs, GraphCut); the mass-box defaults were chosen on ILSVRC images (docs/results.md).</summary>
@@ -30,9 +32,9 @@ public sealed record LocalisationOptions
     public bool AllRegions { get; init; }
 
     /// <summary>The smoothing in use: as set, or the gradient rule's default where no rule filled it in.</summary>
-    public double SmoothingValue => Smoothing ?? ForRule("gradient").Smoothing!.Value;
+    public double SmoothingValue => Smoothing ?? ForRule(AttributionMethod.Gradient).Smoothing!.Value;
     /// <summary>The mass power in use: as set, or the gradient rule's default where no rule filled it in.</summary>
-    public double MassPowerValue => MassPower ?? ForRule("gradient").MassPower!.Value;
+    public double MassPowerValue => MassPower ?? ForRule(AttributionMethod.Gradient).MassPower!.Value;
 
     /// <summary>
     /// The mass-box settings left open filled in for the maps of a backward rule, as chosen on the 500
@@ -41,7 +43,7 @@ public sealed record LocalisationOptions
     /// backward pass) want more smoothing and the plain mass (deconvnet maps with MobileNetV2: 46.2%
     /// top-5 error with these, 50.4% with the gradient's).
     /// </summary>
-    public LocalisationOptions ForRule(string rule) => rule is "guided" or "deconvnet"
+    public LocalisationOptions ForRule(AttributionMethod rule) => rule is AttributionMethod.Guided or AttributionMethod.DeconvNet
         ? this with { Smoothing = Smoothing ?? 0.05, MassPower = MassPower ?? 1.0 }
         : this with { Smoothing = Smoothing ?? 0.02, MassPower = MassPower ?? 2.0 };
 }
