@@ -13,8 +13,6 @@ namespace Pipeline.Explainer;
 /// </summary>
 public static class DecodeImageGuard
 {
-    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
     public static ImageHeader Check(byte[] file, string name, long maxPixels)
     {
         RequireJpegOrPng(file, name);
@@ -41,7 +39,7 @@ public static class DecodeImageGuard
     /// </summary>
     public static void RequireJpegOrPng(ReadOnlySpan<byte> file, string name)
     {
-        bool png = file.Length >= 8 && file[..8].SequenceEqual(PngSignature);
+        bool png = PngStructure.Is(file);
         bool jpeg = file.Length >= 3 && file[0] == 0xFF && file[1] == 0xD8 && file[2] == 0xFF;
         if (!png && !jpeg) throw new InputException($"{name}: the explainer reads JPEG or PNG files only (DecodeImage); this is neither");
     }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Pipeline.Runs;
 
 /// <summary>
@@ -26,30 +24,10 @@ public static class JournalOrder
     {
         var last = entries.Select((e, j) => (e, j)).GroupBy(p => p.e.Index).Select(g => g.Last()).OrderBy(p => p.e.Index).ToList();
         var contents = names.Select(n => File.ReadAllBytes(Path.Combine(outDir, n))).ToArray();
-        var ordered = new List<JournalEntry>();
-        var streams = names.Select(n => new FileStream(Path.Combine(outDir, n + Suffix), FileMode.Create, FileAccess.Write)).ToArray();
-        try
-        {
-            for (int f = 0; f < names.Count; f++) streams[f].Write(Encoding.UTF8.GetBytes(RunArtifacts.Header(names[f])));
-            foreach (var (entry, j) in last)
-            {
-                var ends = new long[names.Count];
-                for (int f = 0; f < names.Count; f++)
-                {
-                    long start = j == 0 ? Encoding.UTF8.GetByteCount(RunArtifacts.Header(names[f])) : entries[j - 1].FileEnds[f];
-                    streams[f].Write(contents[f], (int)start, (int)(entry.FileEnds[f] - start));
-                    ends[f] = streams[f].Position;
-                }
-                ordered.Add(entry with { FileEnds = ends });
-            }
-            foreach (var s in streams) s.Flush(flushToDisk: true);
-        }
-        finally
-        {
-            foreach (var s in streams) s.Dispose();
-        }
+        var ordered = JournalPieces.Write(names, names.Select(n => Path.Combine(outDir, n + Suffix)).ToList(),
+            last.Select(p => (entries, contents, p.j)));
         File.WriteAllText(Path.Combine(outDir, RunArtifacts.JournalFile + Suffix),
-            RunJournal.Header(names) + "\n" + string.Concat(ordered.Select(e => e.ToLine() + "\n")));
+            RunJournal.Text(names, ordered));
         // Every new file is whole before the marker exists; from here on the renames only go forward.
         File.WriteAllText(Path.Combine(outDir, Marker), "");
         Recover(outDir);

@@ -50,10 +50,14 @@ public static class RunJournal
     /// <summary>The header of earlier versions' journals (no image sizes): still read, so their runs resume and merge.</summary>
     public static string UnsizedHeader(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds," + string.Join(',', files.Select(f => f + "_end"));
 
+    /// <summary>A whole journal's text: the header, then a line per entry.</summary>
+    public static string Text(IReadOnlyList<string> files, IEnumerable<JournalEntry> entries) =>
+        Header(files) + "\n" + string.Concat(entries.Select(e => e.ToLine() + "\n"));
+
     /// <summary>Writes a whole journal (under a temporary name, then renamed).</summary>
     public static void WriteAll(string path, IReadOnlyList<string> files, IEnumerable<JournalEntry> entries)
     {
-        File.WriteAllText(path + ".partial", Header(files) + "\n" + string.Concat(entries.Select(e => e.ToLine() + "\n")));
+        File.WriteAllText(path + ".partial", Text(files, entries));
         File.Move(path + ".partial", path, overwrite: true);
     }
 

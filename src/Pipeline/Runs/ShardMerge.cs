@@ -67,33 +67,9 @@ public static class ShardMerge
         if (!restart && RunArtifacts.MarkingFiles.Where(f => File.Exists(Path.Combine(outDir, f))).ToList() is { Count: > 0 } earlier)
             throw new UsageException($"{outDir} holds another run ({string.Join(", ", earlier)}); rerun with --restart to replace it, or choose another --out");
         RunArtifacts.RemoveAll(outDir);
-        var merged = new List<JournalEntry>();
-        var outputs = names.Select(n => new FileStream(Path.Combine(outDir, n), FileMode.Create, FileAccess.Write)).ToArray();
-        try
-        {
-            var ends = new long[names.Length];
-            for (int f = 0; f < names.Length; f++)
-            {
-                outputs[f].Write(Encoding.UTF8.GetBytes(RunArtifacts.Header(names[f])));
-                ends[f] = outputs[f].Position;
-            }
-            foreach (var (shard, j) in pieces)
-            {
-                var entry = shard.Entries[j];
-                for (int f = 0; f < names.Length; f++)
-                {
-                    long start = Start(shard, j, names[f], f);
-                    outputs[f].Write(shard.Contents[f], (int)start, (int)(entry.FileEnds[f] - start));
-                    ends[f] = outputs[f].Position;
-                }
-                merged.Add(entry with { FileEnds = (long[])ends.Clone() });
-            }
-        }
-        finally
-        {
-            foreach (var o in outputs) o.Dispose();
-        }
-        File.WriteAllText(Path.Combine(outDir, RunArtifacts.JournalFile), RunJournal.Header(names) + "\n" + string.Concat(merged.Select(e => e.ToLine() + "\n")));
+        var merged = JournalPieces.Write(names, names.Select(n => Path.Combine(outDir, n)).ToList(),
+            pieces.Select(p => ((IReadOnlyList<JournalEntry>)p.Shard.Entries, p.Shard.Contents, p.Entry)));
+        RunJournal.WriteAll(Path.Combine(outDir, RunArtifacts.JournalFile), names, merged);
         File.WriteAllText(Path.Combine(outDir, RunArtifacts.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
         CopyFolders(shards.Select(s => s.Dir), outDir);
         Stages.NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
@@ -123,9 +99,6 @@ public static class ShardMerge
     }
 
     /// <summary>Where image j's rows begin in file f: after the header for the first image, else where the image before it ended.</summary>
-    private static long Start(Shard shard, int j, string name, int f) =>
-        j == 0 ? Encoding.UTF8.GetByteCount(RunArtifacts.Header(name)) : shard.Entries[j - 1].FileEnds[f];
-
     /// <summary>Each file begins with its header and holds every image's rows where progress.csv says, in order.</summary>
     private static void CheckRows(Shard shard, IReadOnlyList<string> names)
     {
@@ -136,7 +109,7 @@ public static class ShardMerge
             if (!shard.Contents[f].AsSpan().StartsWith(header)) throw new InputException($"{path}: does not begin with its header; the shard folder was changed");
             for (int j = 0; j < shard.Entries.Count; j++)
             {
-                long start = Start(shard, j, names[f], f), end = shard.Entries[j].FileEnds[f];
+                long start = JournalPieces.Start(shard.Entries, j, names[f], f), end = shard.Entries[j].FileEnds[f];
                 if (end < start || end > shard.Contents[f].Length)
                     throw new InputException($"{path}: does not match its progress record ({shard.Contents[f].Length} bytes, image {shard.Entries[j].Index} ends at byte {end}); the shard folder was changed, rerun the shard with --restart");
             }
