@@ -22,10 +22,10 @@ public static class JournalOrder
     /// <summary>Rebuilds the files (closed by the caller) and the journal in list order, keeping each image's last attempt.</summary>
     public static List<JournalEntry> Rewrite(string outDir, IReadOnlyList<string> names, IReadOnlyList<JournalEntry> entries)
     {
-        var last = entries.Select((e, j) => (e, j)).GroupBy(p => p.e.Index).Select(g => g.Last()).OrderBy(p => p.e.Index).ToList();
+        var last = RunJournal.LastAttempts(entries).ToList();
         var contents = names.Select(n => File.ReadAllBytes(Path.Combine(outDir, n))).ToArray();
         var ordered = JournalPieces.Write(names, names.Select(n => Path.Combine(outDir, n + Suffix)).ToList(),
-            last.Select(p => (entries, contents, p.j)));
+            last.Select(p => (entries, contents, p.Position)));
         File.WriteAllText(Path.Combine(outDir, RunArtifacts.JournalFile + Suffix),
             RunJournal.Text(names, ordered));
         // Every new file is whole before the marker exists; from here on the renames only go forward.

@@ -50,6 +50,10 @@ public static class RunJournal
     /// <summary>The header of earlier versions' journals (no image sizes): still read, so their runs resume and merge.</summary>
     public static string UnsizedHeader(IReadOnlyList<string> files) => "index,status,saliency_seconds,localisation_seconds," + string.Join(',', files.Select(f => f + "_end"));
 
+    /// <summary>Each image's last attempt (a rerun retries an error, so an image may be listed twice) and its position in the journal, in list order.</summary>
+    public static IEnumerable<(JournalEntry Entry, int Position)> LastAttempts(IReadOnlyList<JournalEntry> entries) =>
+        entries.Select((e, j) => (e, j)).GroupBy(p => p.e.Index).Select(g => g.Last()).OrderBy(p => p.e.Index);
+
     /// <summary>A whole journal's text: the header, then a line per entry.</summary>
     public static string Text(IReadOnlyList<string> files, IEnumerable<JournalEntry> entries) =>
         Header(files) + "\n" + string.Concat(entries.Select(e => e.ToLine() + "\n"));

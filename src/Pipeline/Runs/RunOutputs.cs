@@ -28,7 +28,7 @@ public sealed class RunOutputs : IDisposable
     public IReadOnlyList<JournalEntry> Finished => _finished;
 
     /// <summary>Images that need no more work: their last attempt was scored or skipped, not an error (which a rerun retries).</summary>
-    public IReadOnlySet<int> Done => _finished.GroupBy(e => e.Index).Where(g => g.Last().Status != ImageStatus.Error).Select(g => g.Key).ToHashSet();
+    public IReadOnlySet<int> Done => RunJournal.LastAttempts(_finished).Where(p => p.Entry.Status != ImageStatus.Error).Select(p => p.Entry.Index).ToHashSet();
 
     /// <summary>Opens OUTDIR for this run: a new run, the continuation of the same run, or (restart) a new run in place of any earlier one.</summary>
     public static RunOutputs Open(string outDir, RunFingerprint fingerprint, string format, bool groundTruth, bool restart)

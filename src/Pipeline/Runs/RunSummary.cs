@@ -10,7 +10,7 @@ public sealed record RunSummary(int Images, int Finished, int Scored, int Failed
     /// <summary>Counts each image's last attempt; an image whose last attempt was an error is not finished.</summary>
     public static RunSummary Of(IReadOnlyList<JournalEntry> journal, int images, double sessionSeconds, int sessionImages)
     {
-        var last = journal.GroupBy(e => e.Index).Select(g => g.Last()).ToList();
+        var last = RunJournal.LastAttempts(journal).Select(p => p.Entry).ToList();
         var finished = last.Where(e => e.Status != ImageStatus.Error).ToList();
         return new(images, finished.Count,
             finished.Count(e => e.Status is ImageStatus.Ok or ImageStatus.Warning), finished.Count(e => e.Status == ImageStatus.Failed),
