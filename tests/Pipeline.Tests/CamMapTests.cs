@@ -1,8 +1,7 @@
 using OpenCvSharp;
 using Pipeline.Inference;
 using Pipeline.Localisation;
-using Pipeline.Maps;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

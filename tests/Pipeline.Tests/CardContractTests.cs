@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using Pipeline.Cards;
 
 namespace Pipeline.Tests;
 
@@ -220,10 +221,10 @@ public class CardContractTests(TinyDarknetFixture tiny) : IClassFixture<TinyDark
     {
         foreach (var file in Directory.GetFiles(Path.Combine(CommandLine.Repository(), "models", "onnx"), "*.card.json"))
         {
-            var card = Cards.ModelCard.Load(file);
+            var card = ModelCard.Load(file);
             Assert.Equal(1000, card.Classes.Count + card.ClassOffset);
             // Written and read back, a card is the same card: what a gradient model stores compares equal.
-            Assert.Empty(Cards.ModelCard.Parse(card.ToJson(), "stored").FieldsDifferingFrom(card));
+            Assert.Empty(ModelCard.Parse(card.ToJson(), "stored").FieldsDifferingFrom(card));
         }
     }
 }

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using Pipeline.Cards;
-using Pipeline.Stages;
+using Pipeline.Images;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

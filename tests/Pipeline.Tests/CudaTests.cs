@@ -1,7 +1,6 @@
-using Pipeline.Cards;
 using Pipeline.Inference;
 using Pipeline.Localisation;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

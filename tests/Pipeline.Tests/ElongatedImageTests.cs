@@ -1,7 +1,9 @@
 using OpenCvSharp;
+using Pipeline.Images;
 using Pipeline.Inference;
 using Pipeline.Localisation;
-using Pipeline.Stages;
+using Pipeline.Outputs;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

@@ -4,9 +4,10 @@ using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using Pipeline.Cards;
 using Pipeline.Explainer;
+using Pipeline.Images;
 using Pipeline.Inference;
 using Pipeline.Localisation;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 using Xunit.Abstractions;
 
 namespace Pipeline.Tests;

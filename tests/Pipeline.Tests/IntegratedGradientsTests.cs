@@ -1,7 +1,7 @@
 using OpenCvSharp;
+using Pipeline.Images;
 using Pipeline.Inference;
-using Pipeline.Maps;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

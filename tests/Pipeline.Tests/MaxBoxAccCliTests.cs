@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Pipeline.Stages;
+using Pipeline.Outputs;
+using Pipeline.Scoring;
 
 namespace Pipeline.Tests;
 

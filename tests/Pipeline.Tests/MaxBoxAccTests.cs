@@ -1,4 +1,5 @@
 using Pipeline.Localisation;
+using Pipeline.Outputs;
 using Pipeline.Scoring;
 
 namespace Pipeline.Tests;

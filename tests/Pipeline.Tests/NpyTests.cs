@@ -1,5 +1,6 @@
 using System.Text;
-using Pipeline.Stages;
+using Pipeline.Outputs;
+using Pipeline.Scoring;
 
 namespace Pipeline.Tests;
 
@@ -82,8 +83,8 @@ public class NpyTests : IDisposable
     public void Maps_are_named_by_folder_and_file_as_wsolevaluation_ids()
     {
         Assert.Equal("val/ILSVRC2012_val_00000001.JPEG", NpyMaps.MapId("/data/ILSVRC/val/ILSVRC2012_val_00000001.JPEG"));
-        Assert.Equal("ILSVRC2012_val_00000001", Scoring.ScoreMapFolder.ImageId("/out/npy/gt/val/ILSVRC2012_val_00000001.JPEG.npy"));
-        Assert.Equal("ILSVRC2012_val_00000001", Scoring.ScoreMapFolder.ImageId("/maps/ILSVRC2012_val_00000001.npy"));
-        Assert.Equal("a.b", Scoring.ScoreMapFolder.ImageId("/maps/a.b.npy"));
+        Assert.Equal("ILSVRC2012_val_00000001", ScoreMapFolder.ImageId("/out/npy/gt/val/ILSVRC2012_val_00000001.JPEG.npy"));
+        Assert.Equal("ILSVRC2012_val_00000001", ScoreMapFolder.ImageId("/maps/ILSVRC2012_val_00000001.npy"));
+        Assert.Equal("a.b", ScoreMapFolder.ImageId("/maps/a.b.npy"));
     }
 }

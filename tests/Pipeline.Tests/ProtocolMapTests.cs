@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Pipeline.Scoring;
+using Pipeline.Outputs;
 
 namespace Pipeline.Tests;
 

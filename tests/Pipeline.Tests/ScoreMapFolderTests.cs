@@ -1,5 +1,5 @@
+using Pipeline.Outputs;
 using Pipeline.Scoring;
-using Pipeline.Stages;
 
 namespace Pipeline.Tests;
 

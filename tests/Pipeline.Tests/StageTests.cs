@@ -1,6 +1,7 @@
 using OpenCvSharp;
-using Pipeline.Cli;
-using Pipeline.Stages;
+using Pipeline.Cards;
+using Pipeline.Images;
+using Pipeline.Saliency;
 
 namespace Pipeline.Tests;
 

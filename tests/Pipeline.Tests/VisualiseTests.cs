@@ -3,8 +3,8 @@ using GradientGraphs.Building;
 using GradientGraphs.Onnx;
 using Onnx;
 using Pipeline.Cards;
+using Pipeline.ClassModels;
 using Pipeline.Inference;
-using Pipeline.Stages;
 
 namespace Pipeline.Tests;
 

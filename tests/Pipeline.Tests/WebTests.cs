@@ -4,7 +4,8 @@ using System.Net.Http;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpenCvSharp;
-using Pipeline.Stages;
+using Pipeline.Localisation;
+using Pipeline.Outputs;
 using Xunit.Abstractions;
 
 namespace Pipeline.Tests;

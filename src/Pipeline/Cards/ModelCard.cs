@@ -1,6 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pipeline.Stages;
+using System.Text.Json;
 
 namespace Pipeline.Cards;
 
@@ -15,6 +14,9 @@ public sealed record CardClass(string Wnid, string Name);
 public sealed record ModelCard
 {
     public const string MetadataKey = "pipeline.card";
+
+    /// <summary>A rescaled image's sides are at most this many crop sides (the shorter side too): corners, centre and edge midpoints then cover it.</summary>
+    public const int MaxCropSpan = 3;
 
     public string Name { get; init; } = "";
     /// <summary>Side of the square crop the model takes.</summary>
@@ -47,8 +49,8 @@ public sealed record ModelCard
     {
         var card = CardReader.Read(json, source);
         // Crops of the input size cover an image of at most 3 of their sides (CropLayout).
-        if (card.ShorterSide > Stages.CropLayout.MaxCropSpan * card.InputSize)
-            throw new InputException($"{source}: shorterSide {card.ShorterSide} is more than {Stages.CropLayout.MaxCropSpan} x inputSize {card.InputSize}: the crops could not cover the image");
+        if (card.ShorterSide > MaxCropSpan * card.InputSize)
+            throw new InputException($"{source}: shorterSide {card.ShorterSide} is more than {MaxCropSpan} x inputSize {card.InputSize}: the crops could not cover the image");
         return card;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using GradientGraphs.Building;
 using Pipeline.Inference;
+using Pipeline.Runs;
 
 namespace Pipeline.Cli;
 
@@ -49,15 +50,15 @@ public static class BenchCommand
             OptionRanges.CheckFoldedBatch("--crops x --stage-classes x --parallel-images", parse.GetValue(crops) * parse.GetValue(stageClasses) * parallel);
             var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
             // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
-            using var runner = new Stages.GradientRunner(gradientModel, choice, threadCount);
+            using var runner = new GradientRunner(gradientModel, choice, threadCount);
             if (!parse.GetValue(stageOnly))
                 Table(runner, batchSizes, ks, threadCount, runCount, timer, parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
             if (parse.GetValue(crops) > 0)
             {
                 // Images at once share the threads out, as run does: runners of threads / P each, called from P threads.
-                int threadsEach = Runs.OrderedWork.ThreadsEach(threadCount, parallel);
-                using var first = parallel > 1 ? new Stages.GradientRunner(gradientModel, choice, threadsEach) : null;
-                using var pool = new Runs.RunnerPool<Stages.GradientRunner>(first ?? runner, threadsEach, () => new Stages.GradientRunner(gradientModel, choice, threadsEach));
+                int threadsEach = OrderedWork.ThreadsEach(threadCount, parallel);
+                using var first = parallel > 1 ? new GradientRunner(gradientModel, choice, threadsEach) : null;
+                using var pool = new RunnerPool<GradientRunner>(first ?? runner, threadsEach, () => new GradientRunner(gradientModel, choice, threadsEach));
                 SaliencyStage(runner, pool, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
             }
             if (parse.GetValue(profile))
@@ -69,7 +70,7 @@ public static class BenchCommand
     }
 
     /// <summary>Forward and forward + gradient for each batch size and K, with torch autograd beside them when asked.</summary>
-    private static void Table(Stages.GradientRunner runner, int[] batches, int[] ks, int threadCount, int runCount,
+    private static void Table(GradientRunner runner, int[] batches, int[] ks, int threadCount, int runCount,
         BenchClock timer, string modelName, string? torchArch, string python)
     {
         Console.WriteLine($"model {modelName}, device {runner.Device}, {threadCount} threads, median of {runCount} runs ({timer.Unit})");
@@ -99,9 +100,9 @@ public static class BenchCommand
     /// classes, then the gradient model for K classes; in forward passes of the crops at all the
     /// threads (the unit of the cost: 1 + 1 + K x backward/forward at the least). With P images at
     /// once, P stages run together on `stageRunner` (threads / P each) through run's own
-    /// <see cref="Runs.OrderedWork"/>, and the time is divided by P.
+    /// <see cref="OrderedWork"/>, and the time is divided by P.
     /// </summary>
-    private static void SaliencyStage(Stages.GradientRunner runner, Runs.RunnerPool<Stages.GradientRunner> stageRunners, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
+    private static void SaliencyStage(GradientRunner runner, RunnerPool<GradientRunner> stageRunners, int parallel, int threads, int runs, int crops, int classes, BenchClock timer)
     {
         var image = TestPattern(crops, runner);
         var classIndex = ClassIndex(crops, classes);
@@ -113,13 +114,13 @@ public static class BenchCommand
             return true;
         });
         var images = Enumerable.Range(0, parallel).ToList();
-        double stage = timer.Median(runs, () => Runs.OrderedWork.Ahead(images, parallel, _ => OneImage()).Count()) / parallel;
+        double stage = timer.Median(runs, () => OrderedWork.Ahead(images, parallel, _ => OneImage()).Count()) / parallel;
         Console.WriteLine($"saliency stage per image ({crops} crops, K={classes}, {runner.Device}, {threads} threads, {parallel} image{(parallel == 1 ? "" : "s")} at once, {timer.Unit}): " +
             $"{stage:F4} = {stage / forwardTime:F1} forward passes of the {crops} crops ({forwardTime:F4} each)");
     }
 
     /// <summary>A fixed, non-constant input for count images of the model's input shape.</summary>
-    private static float[] TestPattern(int count, Stages.GradientRunner runner)
+    private static float[] TestPattern(int count, GradientRunner runner)
     {
         var image = new float[count * runner.ImageShape[1..].Aggregate(1L, (a, b) => a * b)];
         for (int i = 0; i < image.Length; i++) image[i] = (float)Math.Sin(i * 0.37);

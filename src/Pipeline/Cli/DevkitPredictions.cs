@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Pipeline.Images;
 using Pipeline.Runs;
 using Pipeline.Scoring;
-using Pipeline.Stages;
 
 namespace Pipeline.Cli;
 

@@ -42,14 +42,14 @@ public static class EvalCommand
             }
             if (parse.GetValue(maps) != null) throw new UsageException("--maps is for --protocol maxboxacc");
             var predPath = (parse.GetValue(pred) ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
-            Stages.FileKinds.Require(predPath);
+            FileKinds.Require(predPath);
             var predictions = DevkitLocFile.Is(predPath)
                 ? DevkitPredictions.Read(predPath, parse.GetValue(images), parse.GetValue(synsets))
                 : parse.GetValue(images) == null ? LocFile.Read(predPath)
                 : throw new UsageException($"--images is for a devkit loc.txt; {predPath} is a Kaggle CSV, which names its images");
             if (parse.GetValue(synsets) is { } s)
             {
-                Stages.FileKinds.Require(s.FullName);
+                FileKinds.Require(s.FullName);
                 var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
                 if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
                     throw new InputException($"{predPath}: wnid '{unknown}' is not in {s.FullName}");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Google.Protobuf;
 using GradientGraphs.Building;
-using Pipeline.Cards;
 using Pipeline.Explainer;
 using Pipeline.Inference;
 
@@ -35,10 +34,10 @@ public static class ExportExplainerCommand
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
             var parsed = Onnx.ModelProto.Parser.ParseFrom(bytes);
-            var gradientModel = Inference.GradientModelInfo.IsGradientModel(parsed) ? parsed
+            var gradientModel = GradientModelInfo.IsGradientModel(parsed) ? parsed
                 : GradientGraphBuilder.Build(bytes, new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput) });
-            var modelCard = CardChoice.For(Inference.GradientModelInfo.Read(gradientModel, source.FullName), parse.GetValue(card), parse.GetValue(cardOverride));
-            using (var runner = new Stages.GradientRunner(gradientModel.ToByteArray(), new Inference.DeviceChoice("cpu"), 1, source.Name))
+            var modelCard = CardChoice.For(GradientModelInfo.Read(gradientModel, source.FullName), parse.GetValue(card), parse.GetValue(cardOverride));
+            using (var runner = new GradientRunner(gradientModel.ToByteArray(), new DeviceChoice("cpu"), 1, source.Name))
                 modelCard.CheckFits(runner.ImageShape, runner.ScoreCount(), source.Name);
             var explainer = ExplainerGraph.Build(gradientModel, modelCard, cropCount, parse.GetValue(overlay), inputKind);
             target.Directory?.Create();

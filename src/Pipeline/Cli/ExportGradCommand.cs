@@ -1,9 +1,8 @@
 using System.CommandLine;
-using GradientGraphs.Building;
 using Google.Protobuf;
+using GradientGraphs.Building;
 using Pipeline.Cards;
 using Pipeline.Inference;
-using Pipeline.Stages;
 
 namespace Pipeline.Cli;
 

@@ -17,7 +17,7 @@ public static class InspectCommand
             var bytes = ModelFiles.Read(file);
             var parsed = Onnx.ModelProto.Parser.ParseFrom(bytes);
             // A gradient model is not a classifier to differentiate again: it is described by its contract.
-            if (Inference.GradientModelInfo.IsGradientModel(parsed)) return DescribeGradientModel(parsed, file);
+            if (GradientModelInfo.IsGradientModel(parsed)) return DescribeGradientModel(parsed, file);
             var report = ModelInspection.Of(bytes);
             Console.WriteLine($"model   {file.FullName}");
             Console.WriteLine($"opsets  {string.Join(", ", report.Opsets)}");
@@ -40,7 +40,7 @@ public static class InspectCommand
 
     private static int DescribeGradientModel(Onnx.ModelProto model, FileInfo file)
     {
-        var info = Inference.GradientModelInfo.Read(model, file.FullName);
+        var info = GradientModelInfo.Read(model, file.FullName);
         var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet();
         Console.WriteLine($"model   {file.FullName}");
         Console.WriteLine($"gradient model, builder {info.BuilderVersion ?? "unrecorded"}, rule {info.Rule.ToString().ToLowerInvariant()}");

@@ -1,9 +1,8 @@
 using System.CommandLine;
-using Pipeline.Cards;
 using Pipeline.Inference;
 using Pipeline.Localisation;
 using Pipeline.Runs;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Cli;
 
@@ -69,7 +68,7 @@ public static class RunCommand
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
     private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
-    private static readonly Option<string> Map = new("--map") { Description = $"the map boxes come from: {string.Join(", ", Maps.MapMethods.All.Select(m => m.Name))} (default {Maps.MapMethods.Default.Name}; cam and saliency-x-cam need export-grad --cam)", DefaultValueFactory = _ => Maps.MapMethods.Default.Name };
+    private static readonly Option<string> Map = new("--map") { Description = $"the map boxes come from: {string.Join(", ", MapMethods.All.Select(m => m.Name))} (default {MapMethods.Default.Name}; cam and saliency-x-cam need export-grad --cam)", DefaultValueFactory = _ => MapMethods.Default.Name };
 
     private static readonly Option<int?> ParallelImages = new("--parallel-images") { Description = "images computed at once, 1 to 64 and at most 256 / (crops x classes per pass), sharing --threads among them (default: 2, or 1 with --threads 1)" };
 
@@ -116,7 +115,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
-            Map = Maps.MapMethods.Parse(parse.GetValue(Map)!),
+            Map = MapMethods.Parse(parse.GetValue(Map)!),
         };
         int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using OpenCvSharp;
+using Pipeline.ClassModels;
 using Pipeline.Inference;
-using Pipeline.Cards;
-using Pipeline.Stages;
+using Pipeline.Outputs;
 
 namespace Pipeline.Cli;
 

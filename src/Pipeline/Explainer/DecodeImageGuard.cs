@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Pipeline.Stages;
+using Pipeline.Images;
 
 namespace Pipeline.Explainer;
 

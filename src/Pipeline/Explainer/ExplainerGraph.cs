@@ -215,7 +215,7 @@ public static class ExplainerGraph
             var h = ToDouble(Slice(shape, [0], [1], [0]));
             var w = ToDouble(Slice(shape, [1], [2], [0]));
             var factor = Op("Div", Double(card.ShorterSide), Min(h, w));
-            long longest = Math.Max(card.ShorterSide, Stages.CropLayout.MaxCropSpan * card.InputSize);
+            long longest = Math.Max(card.ShorterSide, ModelCard.MaxCropSpan * card.InputSize);
             string Side(string length) => ToInt64(Min(Max(Op("Round", Op("Mul", length, factor)), Double(card.InputSize)), Double(longest)));
             return (Side(h), Side(w));
         }

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
-using Pipeline.Inference;
 using Pipeline.Cards;
+using Pipeline.Inference;
 
 namespace Pipeline.Explainer;
 

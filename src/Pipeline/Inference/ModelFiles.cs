@@ -5,7 +5,7 @@ public static class ModelFiles
     /// <summary>The bytes of a model file, or an error that names the file.</summary>
     public static byte[] Read(FileInfo file)
     {
-        Stages.FileKinds.Require(file.FullName);
+        FileKinds.Require(file.FullName);
         if (file.Length == 0) throw new InputException($"{file.FullName}: empty file, not an ONNX model");
         var bytes = File.ReadAllBytes(file.FullName);
         Onnx.ModelProto model;

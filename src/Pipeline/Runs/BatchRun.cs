@@ -1,5 +1,8 @@
 using System.Diagnostics;
-using Pipeline.Stages;
+using Pipeline.Images;
+using Pipeline.Inference;
+using Pipeline.Outputs;
+using Pipeline.Saliency;
 
 namespace Pipeline.Runs;
 

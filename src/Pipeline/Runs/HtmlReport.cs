@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using CsvHelper;
 using Pipeline.Localisation;
 using Pipeline.Scoring;

@@ -1,4 +1,7 @@
-using Pipeline.Stages;
+using Pipeline.Images;
+using Pipeline.Inference;
+using Pipeline.Outputs;
+using Pipeline.Saliency;
 
 namespace Pipeline.Runs;
 

@@ -1,7 +1,8 @@
 using OpenCvSharp;
 using Pipeline.Localisation;
+using Pipeline.Outputs;
+using Pipeline.Saliency;
 using Pipeline.Scoring;
-using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 

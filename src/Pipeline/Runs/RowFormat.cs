@@ -1,8 +1,9 @@
 using System.Globalization;
 using CsvHelper;
 using Pipeline.Cards;
+using Pipeline.Images;
+using Pipeline.Saliency;
 using Pipeline.Scoring;
-using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 

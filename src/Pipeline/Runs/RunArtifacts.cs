@@ -1,4 +1,4 @@
-using Pipeline.Stages;
+using Pipeline.Outputs;
 
 namespace Pipeline.Runs;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Pipeline.Images;
 
 namespace Pipeline.Runs;
 
@@ -32,11 +33,11 @@ public sealed record RunFingerprint
     public static string Sha256(string text) => Sha256(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The <see cref="ImagesSha256"/> of the images listed by --images (a folder or list file).</summary>
-    public static string ImagesSha256Of(string images, IEnumerable<Stages.ImageEntry> entries) =>
-        Sha256(string.Join('\n', entries.Select(i => Path.GetRelativePath(Stages.ImageList.Root(images), i.Path))));
+    public static string ImagesSha256Of(string images, IEnumerable<ImageEntry> entries) =>
+        Sha256(string.Join('\n', entries.Select(i => Path.GetRelativePath(ImageList.Root(images), i.Path))));
 
     /// <summary>The earlier versions' hash of the same list, by full paths.</summary>
-    public static string FullPathImagesSha256Of(IEnumerable<Stages.ImageEntry> entries) =>
+    public static string FullPathImagesSha256Of(IEnumerable<ImageEntry> entries) =>
         Sha256(string.Join('\n', entries.Select(i => Path.GetFullPath(i.Path))));
 
     /// <summary>The names of what differs from another fingerprint (empty when they agree).</summary>

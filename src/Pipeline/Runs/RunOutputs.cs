@@ -1,5 +1,4 @@
 using System.Text;
-using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 
@@ -91,7 +90,7 @@ public sealed class RunOutputs : IDisposable
     /// <summary>Opens a file for appending at `end`, cutting anything after it (the rows of an unfinished image); a missing or short file of a run with no finished image starts with its header.</summary>
     private static FileStream OpenAt(string path, long end, string header, bool mayRecreate)
     {
-        if (File.Exists(path)) Stages.FileKinds.Require(path);
+        if (File.Exists(path)) FileKinds.Require(path);
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {

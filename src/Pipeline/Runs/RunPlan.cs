@@ -1,7 +1,7 @@
 using Pipeline.Cards;
+using Pipeline.Images;
 using Pipeline.Inference;
 using Pipeline.Scoring;
-using Pipeline.Stages;
 
 namespace Pipeline.Runs;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
 using Pipeline.Cards;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Runs;
 

@@ -1,5 +1,5 @@
 using Pipeline.Inference;
-using Pipeline.Stages;
+using Pipeline.Saliency;
 
 namespace Pipeline.Runs;
 
@@ -23,7 +23,7 @@ public sealed record RunRequest
     public FileInfo? Truth { get; init; }
     public DirectoryInfo? MapCache { get; init; }
     public bool SaveMaps { get; init; }
-    /// <summary>--save-npy: 224x224 .npy maps for MaxBoxAcc (Stages/NpyMaps).</summary>
+    /// <summary>--save-npy: 224x224 .npy maps for MaxBoxAcc (Outputs/NpyMaps).</summary>
     public bool SaveNpy { get; init; }
     public bool Restart { get; init; }
     public required ShardSpec Shard { get; init; }
@@ -51,7 +51,7 @@ public sealed record RunRequest
             ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         };
         // Only where it is not the default, so that runs begun before --map existed still resume.
-        if (Explain.Map != Maps.MapMethods.Default) options["--map"] = Explain.Map.Name;
+        if (Explain.Map != MapMethods.Default) options["--map"] = Explain.Map.Name;
         return options;
     }
 }

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Pipeline.Runs;
 
 /// <summary>
-/// The gradient runners (<see cref="Stages.GradientRunner"/>) of the images in flight. Concurrent runs on one ONNX Runtime session share
+/// The gradient runners (<see cref="GradientRunner"/>) of the images in flight. Concurrent runs on one ONNX Runtime session share
 /// that session's intra-op thread pool, so two images at once with 8 threads each would share 8
 /// threads: where a runner has more than one thread, each image in flight gets a runner of its own
 /// (made when first needed). With one thread per image a session has no pool, and one is shared.

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Mono.Unix.Native;
+using Pipeline.Outputs;
 
 namespace Pipeline.Runs;
 
@@ -72,7 +73,7 @@ public static class ShardMerge
         RunJournal.WriteAll(Path.Combine(outDir, RunArtifacts.JournalFile), names, merged);
         File.WriteAllText(Path.Combine(outDir, RunArtifacts.StateFile), (first with { Shard = ShardSpec.Whole }).ToJson());
         CopyFolders(shards.Select(s => s.Dir), outDir);
-        Stages.NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
+        NpyMaps.MergeSizes(shards.Select(s => s.Dir), outDir);
 
         var summary = RunSummary.Of(merged, first.ImageCount, 0, 0);
         WriteReport(report, shards, outDir, summary);
@@ -92,7 +93,7 @@ public static class ShardMerge
         var contents = names.Select(n => Path.Combine(dir, n)).Select(path =>
         {
             if (!File.Exists(path)) throw new InputException($"{path}: missing; the shard folder was changed, rerun the shard with --restart");
-            Stages.FileKinds.Require(path);
+            FileKinds.Require(path);
             return File.ReadAllBytes(path);
         }).ToArray();
         return new Shard(dir, fingerprint, entries, contents);

@@ -22,7 +22,7 @@ public static class DevkitLocFile
 
     public static Dictionary<string, List<LabelledBox>> Read(string path, IReadOnlyList<string> imageIds, IReadOnlyList<string> wnids)
     {
-        Stages.FileKinds.Require(path);
+        FileKinds.Require(path);
         var lines = File.ReadAllLines(path);
         if (lines.Length > imageIds.Count)
             throw new InputException($"{path}: {lines.Length} lines for the {imageIds.Count} images of --images: not the list its run was given");

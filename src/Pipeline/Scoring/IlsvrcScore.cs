@@ -1,4 +1,3 @@
-using Pipeline.Localisation;
 
 namespace Pipeline.Scoring;
 

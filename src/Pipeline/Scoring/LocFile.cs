@@ -1,6 +1,6 @@
 using System.Globalization;
-using CsvHelper;
 using CsvHelper.Configuration;
+using CsvHelper;
 using Pipeline.Localisation;
 
 namespace Pipeline.Scoring;
@@ -22,7 +22,7 @@ public static class LocFile
 
     public static Dictionary<string, List<LabelledBox>> Read(string path)
     {
-        Stages.FileKinds.Require(path);
+        FileKinds.Require(path);
         if (new FileInfo(path).Length == 0) throw new InputException($"{path}: empty file, not an ImageId,PredictionString CSV");
         using var reader = new StreamReader(path);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenCvSharp;
-using Pipeline.Stages;
+using Pipeline.Images;
+using Pipeline.Outputs;
 
 namespace Pipeline.Scoring;
 
