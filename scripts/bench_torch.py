@@ -49,7 +49,7 @@ def main():
             for j in range(k):
                 torch.autograd.grad(logits.gather(1, classes[:, j:j + 1]).sum(), xx, retain_graph=j + 1 < k)
 
-        result[f"gradient_k{k}"] = median_time(gradients, args.runs)
+        result[f"gradientK{k}"] = median_time(gradients, args.runs)
     print(json.dumps(result))
 
 

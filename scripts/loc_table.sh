@@ -27,7 +27,7 @@ for entry in "${MODELS[@]}"; do
   out/bin/Pipeline export-grad --model "$source" --card "models/onnx/$model.card.json" --rule "$rule" --out "out/${model}_${rule}_grad.onnx" >/dev/null
   for method in $METHODS; do
     folder=out/$SET-$model-$rule-$method
-    out/bin/Pipeline run --model "out/${model}_${rule}_grad.onnx" --images "$DATA/images" --out "$folder" --method "$method" --restart --quiet \
+    out/bin/Pipeline run --model "out/${model}_${rule}_grad.onnx" --images "$DATA/images" --out "$folder" --localiser "$method" --restart --quiet \
       --truth "$DATA/LOC_val_solution.csv" --map-cache "out/$SET-cache-$model-$rule" --device cpu "${EXTRA[@]}" >/dev/null
     out/bin/Pipeline eval --pred "$folder/loc.csv" --truth "$DATA/LOC_val_solution.csv" --json "$folder/scores.json" >/dev/null
     "$PY" - "$folder" "$model" "$method ($rule maps)" <<'PY'

@@ -54,7 +54,7 @@ public class CamMapTests : IDisposable
         Assert.NotNull(runner.CamShape);
         Assert.Equal([7L, 7L], runner.CamShape);
         var modelCard = runner.Info.StoredCard!;
-        var settings = new ExplainSettings(10, 3, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var settings = new ExplainSettings(10, 3, new WholeImageLocaliser(), 1024, 100_000_000);
         float[][] Maps(MapMethod kind)
         {
             using var result = new ImageExplainer(runner, modelCard, settings with { Map = kind }).Explain(image);

@@ -39,7 +39,7 @@ public class CudaTests(GradientModelFixture model) : IClassFixture<GradientModel
     [CudaFact]
     public void Cuda_maps_match_the_cpu_maps()
     {
-        var settings = new ExplainSettings(10, 5, new MassBoxLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var settings = new ExplainSettings(10, 5, new MassBoxLocaliser(new()), 1024, 100_000_000);
         var parrot = CommandLine.Shared("data", "photos", "parrot.jpg");
         float[][] Maps(DeviceChoice device, out string used)
         {

@@ -44,7 +44,7 @@ public class ElongatedImageTests(GradientModelFixture model) : IClassFixture<Gra
         var card = runner.Info.StoredCard!;
         Assert.Equal(crops, CropLayout.For(new Size(width, height), card, 10).Crops.Count);
         // 6 classes: one pass at 10 crops, two (4 and 2 classes) at 14.
-        var settings = new ExplainSettings(10, 6, new WholeImageLocaliser(), new LocalisationOptions(), 2048, 100_000_000);
+        var settings = new ExplainSettings(10, 6, new WholeImageLocaliser(), 2048, 100_000_000);
         using var result = new ImageExplainer(runner, card, settings).Explain(path);
         var maps = result.Top.Select(r => r.Map).ToList();
         Assert.Equal(6, maps.Count);
@@ -59,7 +59,7 @@ public class ElongatedImageTests(GradientModelFixture model) : IClassFixture<Gra
     public void A_map_cached_before_the_gaps_were_covered_is_not_reused_for_an_elongated_image()
     {
         var path = Noise(1024, 512);
-        var settings = new ExplainSettings(10, 5, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var settings = new ExplainSettings(10, 5, new WholeImageLocaliser(), 1024, 100_000_000);
         var cache = new MapCache(Path.Combine(_dir, "cache"), "model", "card", settings, 1000);
         // Images the 10 crops cover keep their keys (their maps are unchanged); 14 crops get another.
         var ten = cache.KeyFor(path, 10);

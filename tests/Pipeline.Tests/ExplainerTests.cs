@@ -90,7 +90,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     private static ImageResult RunMaps(string gradientModel, ModelCard card, string image, int crops, int top)
     {
         using var runner = new GradientRunner(File.ReadAllBytes(gradientModel), new DeviceChoice("cpu"), 2);
-        var settings = new ExplainSettings(crops, top, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var settings = new ExplainSettings(crops, top, new WholeImageLocaliser(), 1024, 100_000_000);
         return new ImageExplainer(runner, card, settings).Explain(image);
     }
 
@@ -216,7 +216,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         // then the same classes, each class's score and map compared with run's for that class.
         if (exact) Assert.Equal(run.Top.Select(r => (long)r.ClassIndex), explained.Classes);
         else Assert.Equal(run.Top.Select(r => (long)r.ClassIndex).Order(), explained.Classes.Order());
-        var localiser = new MassBoxLocaliser();
+        var localiser = new MassBoxLocaliser(new());
         for (int k = 0; k < run.Top.Count; k++)
         {
             var same = run.Top.Single(r => r.ClassIndex == explained.Classes[k]);
@@ -225,8 +225,8 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
             float max = b.Max();
             double maxDiff = a.Zip(b, (x, y) => Math.Abs(x - y)).Max() / max;
             double meanDiff = a.Zip(b, (x, y) => Math.Abs(x - y)).Average() / b.Average();
-            var boxA = localiser.Locate(run.Image, a, new LocalisationOptions()).Box;
-            var boxB = localiser.Locate(run.Image, b, new LocalisationOptions()).Box;
+            var boxA = localiser.Locate(run.Image, a).Box;
+            var boxB = localiser.Locate(run.Image, b).Box;
             output.WriteLine($"  k={k} score {explained.Scores[k]:F4}/{same.Score:F4} max rel diff {maxDiff:E2} mean rel {meanDiff:E2} box IoU {boxA.IoU(boxB):F3}");
             Assert.InRange(Math.Abs(explained.Scores[k] - same.Score), 0, (exact ? 1e-4 : 1e-2) * Math.Abs(run.Top[0].Score));
             Assert.InRange(maxDiff, 0, exact ? MaxRelativeDifferenceSamePixels : 1);
@@ -500,7 +500,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
         var (gradient, card) = fixture.Models[model];
         var path = Image(kind);
         using var runner = new GradientRunner(File.ReadAllBytes(gradient), new DeviceChoice("cpu"), 2);
-        var explainer = new ImageExplainer(runner, card, new ExplainSettings(crops, 5, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000));
+        var explainer = new ImageExplainer(runner, card, new ExplainSettings(crops, 5, new WholeImageLocaliser(), 1024, 100_000_000));
         using var session = new ExplainerSession(File.ReadAllBytes(fixture.Explainer(model, crops)), 2);
         var bytes = File.ReadAllBytes(path);
         explainer.Explain(path).Dispose();

@@ -166,7 +166,8 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
     [InlineData("--shard", "4/4")]
     [InlineData("--shard", "one")]
     [InlineData("--format", "xml")]
-    [InlineData("--method", "magic")]
+    [InlineData("--localiser", "magic")]
+    [InlineData("--method", "magic")] // the old name, rewritten to --localiser with a note naming it
     [InlineData("--device", "tpu")]
     [InlineData("--no-such-option", "1")]
     [InlineData("--parallel-images", "0")]
@@ -174,7 +175,10 @@ public class HostileInputTests(GradientModelFixture model) : IClassFixture<Gradi
     [InlineData("--parallel-images", "52")] // 52 images x 1 crop x 5 classes: 260 in gradient passes at once, over 256
     [InlineData("--parallel-images", "two")]
     [InlineData("--threads", "1.5")]
+    [InlineData("--box-sigma", "wide")]
     [InlineData("--smoothing", "wide")]
+    [InlineData("--threshold", "0.3")] // a threshold-box setting under the default mass-box
+    [InlineData("--components", "3")] // a paper setting under the default mass-box
     [InlineData("--map", "gradcam")]
     public void An_option_out_of_range_is_a_usage_error_with_exit_code_2(string option, string value)
     {

@@ -39,7 +39,7 @@ public class LocalisationTests
         var (image, map, obj) = Scene();
         using (image)
         {
-            var located = new PaperLocaliser().Locate(image, map, new LocalisationOptions());
+            var located = new PaperLocaliser(new()).Locate(image, map);
             Assert.Equal("segmentation", located.How);
             Assert.True(located.Box.IoU(obj) > 0.8, $"box {located.Box} vs object {obj}");
         }
@@ -54,13 +54,13 @@ public class LocalisationTests
             var flat = new float[image.Width * image.Height];
             foreach (var localiser in Localiser.All)
             {
-                var located = localiser.Locate(image, flat, new LocalisationOptions());
+                var located = localiser.Locate(image, flat);
                 Assert.Equal(Box.Whole(image.Width, image.Height), located.Box);
             }
             // A tiny image: 5% of 64 pixels are too few foreground seeds for colour models.
             using var tiny = image.Resize(new Size(8, 8));
             var noise = Enumerable.Range(0, 64).Select(i => (float)(i * 7 % 64)).ToArray();
-            var paper = new PaperLocaliser().Locate(tiny, noise, new LocalisationOptions());
+            var paper = new PaperLocaliser(new()).Locate(tiny, noise);
             Assert.StartsWith("too few seeds", paper.How);
         }
     }
@@ -76,12 +76,11 @@ public class LocalisationTests
         for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 1;
         for (int y = 14; y <= 16; y++) for (int x = 30; x <= 32; x++) map[y * w + x] = 0.6f;
         using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
-        var localiser = new ThresholdBoxLocaliser();
-        var options = new LocalisationOptions { Smoothing = 0, Threshold = 0.5 };
-        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options).Box);
-        Assert.Equal(new Box(10, 5, 32, 16), localiser.Locate(image, map, options with { AllRegions = true }).Box);
-        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options with { Threshold = 0.7, AllRegions = true }).Box);
-        Assert.Equal(Box.Whole(w, h), localiser.Locate(image, new float[w * h], options).Box);
+        var options = new ThresholdBoxOptions { BoxSigma = 0, Threshold = 0.5 };
+        Assert.Equal(new Box(10, 5, 19, 9), new ThresholdBoxLocaliser(options).Locate(image, map).Box);
+        Assert.Equal(new Box(10, 5, 32, 16), new ThresholdBoxLocaliser(options with { AllRegions = true }).Locate(image, map).Box);
+        Assert.Equal(new Box(10, 5, 19, 9), new ThresholdBoxLocaliser(options with { Threshold = 0.7, AllRegions = true }).Locate(image, map).Box);
+        Assert.Equal(Box.Whole(w, h), new ThresholdBoxLocaliser(options).Locate(image, new float[w * h]).Box);
     }
 
     [Fact]
@@ -91,7 +90,7 @@ public class LocalisationTests
         using (image)
         {
             // The strong part is columns 60..90 of the object's rows 40..109; smoothing widens it by a few pixels at most.
-            var box = new ThresholdBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0.02, Threshold = 0.5 }).Box;
+            var box = new ThresholdBoxLocaliser(new() { BoxSigma = 0.02, Threshold = 0.5 }).Locate(image, map).Box;
             Assert.InRange(box.XMin, 55, 62);
             Assert.InRange(box.XMax, 88, 95);
             Assert.InRange(box.YMin, 36, 42);
@@ -102,11 +101,15 @@ public class LocalisationTests
     [Fact]
     public void Open_mass_box_settings_take_the_defaults_of_the_models_rule_and_set_ones_stay()
     {
-        var open = new LocalisationOptions();
-        Assert.Equal((0.02, 2.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
-        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
-        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).Smoothing, open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).MassPower));
-        Assert.Equal((0.1, 3.0), ((open with { Smoothing = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).Smoothing, (open with { Smoothing = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
+        var open = new MassBoxOptions();
+        Assert.Equal((0.02, 2.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).BoxSigma, open.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).BoxSigma, open.ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
+        Assert.Equal((0.05, 1.0), (open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).BoxSigma, open.ForRule(GradientGraphs.Building.AttributionMethod.DeconvNet).MassPower));
+        Assert.Equal((0.1, 3.0), ((open with { BoxSigma = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).BoxSigma, (open with { BoxSigma = 0.1, MassPower = 3 }).ForRule(GradientGraphs.Building.AttributionMethod.Guided).MassPower));
+        // threshold-box takes the same sigma by rule; a localiser's ForRule fills its own settings only.
+        Assert.Equal(0.05, new ThresholdBoxOptions().ForRule(GradientGraphs.Building.AttributionMethod.Guided).BoxSigma);
+        Assert.Equal(0.05, ((ThresholdBoxLocaliser)new ThresholdBoxLocaliser(new()).ForRule(GradientGraphs.Building.AttributionMethod.Guided)).Options.BoxSigma);
+        Assert.Equal(new PaperOptions(), ((PaperLocaliser)new PaperLocaliser(new()).ForRule(GradientGraphs.Building.AttributionMethod.Guided)).Options);
     }
 
     [Fact]
@@ -121,7 +124,7 @@ public class LocalisationTests
         for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 1;
         map[19 * w + 39] = 0.5f;
         using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
-        var located = new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1 });
+        var located = new MassBoxLocaliser(new() { BoxSigma = 0, MassPower = 1 }).Locate(image, map);
         Assert.Equal(new Box(10, 5, 19, 9), located.Box);
     }
 
@@ -155,10 +158,10 @@ public class LocalisationTests
     [Fact]
     public void Settings_given_for_the_gradient_rule_stay_and_open_ones_take_its_defaults()
     {
-        var set = new LocalisationOptions { Smoothing = 0.1, MassPower = 3 };
-        Assert.Equal((0.1, 3.0), (set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).Smoothing, set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
-        Assert.Equal((0.1, 3.0), (set.SmoothingValue, set.MassPowerValue));
-        Assert.Equal((0.02, 2.0), (new LocalisationOptions().SmoothingValue, new LocalisationOptions().MassPowerValue));
+        var set = new MassBoxOptions { BoxSigma = 0.1, MassPower = 3 };
+        Assert.Equal((0.1, 3.0), (set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).BoxSigma, set.ForRule(GradientGraphs.Building.AttributionMethod.Gradient).MassPower));
+        Assert.Equal((0.1, 3.0), (set.BoxSigmaValue, set.MassPowerValue));
+        Assert.Equal((0.02, 2.0), (new MassBoxOptions().BoxSigmaValue, new MassBoxOptions().MassPowerValue));
     }
 
     [Fact]
@@ -171,10 +174,10 @@ public class LocalisationTests
         var map = Enumerable.Repeat(3f, w * h).ToArray();
         for (int y = 10; y <= 29; y++) for (int x = 10; x <= 29; x++) map[y * w + x] = 4;
         using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
-        var located = new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1, MassTail = 0.05 });
+        var located = new MassBoxLocaliser(new() { BoxSigma = 0, MassPower = 1, MassTail = 0.05 }).Locate(image, map);
         Assert.Equal(new Box(11, 11, 28, 28), located.Box);
         // Tail 0: every column with mass is kept.
-        Assert.Equal(new Box(10, 10, 29, 29), new MassBoxLocaliser().Locate(image, map, new LocalisationOptions { Smoothing = 0, MassPower = 1, MassTail = 0 }).Box);
+        Assert.Equal(new Box(10, 10, 29, 29), new MassBoxLocaliser(new() { BoxSigma = 0, MassPower = 1, MassTail = 0 }).Locate(image, map).Box);
     }
 
     [Fact]
@@ -188,11 +191,10 @@ public class LocalisationTests
         for (int y = 5; y <= 9; y++) for (int x = 10; x <= 19; x++) map[y * w + x] = 4;
         for (int y = 14; y <= 16; y++) for (int x = 30; x <= 32; x++) map[y * w + x] = 3.2f;
         using var image = new Mat(h, w, MatType.CV_8UC3, Scalar.All(0));
-        var localiser = new ThresholdBoxLocaliser();
-        var options = new LocalisationOptions { Smoothing = 0, AllRegions = true };
-        Assert.Equal(new Box(10, 5, 19, 9), localiser.Locate(image, map, options with { Threshold = 0.7 }).Box);
-        Assert.Equal(new Box(10, 5, 32, 16), localiser.Locate(image, map, options with { Threshold = 0.5 }).Box);
-        Assert.Equal(Box.Whole(w, h), localiser.Locate(image, map, options with { Threshold = 0 }).Box);
+        var options = new ThresholdBoxOptions { BoxSigma = 0, AllRegions = true };
+        Assert.Equal(new Box(10, 5, 19, 9), new ThresholdBoxLocaliser(options with { Threshold = 0.7 }).Locate(image, map).Box);
+        Assert.Equal(new Box(10, 5, 32, 16), new ThresholdBoxLocaliser(options with { Threshold = 0.5 }).Locate(image, map).Box);
+        Assert.Equal(Box.Whole(w, h), new ThresholdBoxLocaliser(options with { Threshold = 0 }).Locate(image, map).Box);
     }
 
     [Fact]
@@ -202,12 +204,11 @@ public class LocalisationTests
         // last row; the 1.0 quantile is the maximum, pixel 99.
         using var image = new Mat(10, 10, MatType.CV_8UC3, Scalar.All(0));
         var ramp = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();
-        var localiser = new QuantileBoxLocaliser();
-        Assert.Equal(new Box(4, 9, 9, 9), localiser.Locate(image, ramp, new LocalisationOptions { ForegroundQuantile = 0.95 }).Box);
-        Assert.Equal(new Box(9, 9, 9, 9), localiser.Locate(image, ramp, new LocalisationOptions { ForegroundQuantile = 1 }).Box);
+        Assert.Equal(new Box(4, 9, 9, 9), new QuantileBoxLocaliser(new() { ForegroundQuantile = 0.95 }).Locate(image, ramp).Box);
+        Assert.Equal(new Box(9, 9, 9, 9), new QuantileBoxLocaliser(new() { ForegroundQuantile = 1 }).Locate(image, ramp).Box);
         // 97 zeros and three salient pixels: the quantile is 0, and zeros are not salient: the box of the three.
         var sparse = new float[100];
         sparse[2 * 10 + 3] = 1; sparse[5 * 10 + 6] = 2; sparse[4 * 10 + 1] = 0.5f;
-        Assert.Equal(new Box(1, 2, 6, 5), localiser.Locate(image, sparse, new LocalisationOptions { ForegroundQuantile = 0.95 }).Box);
+        Assert.Equal(new Box(1, 2, 6, 5), new QuantileBoxLocaliser(new() { ForegroundQuantile = 0.95 }).Locate(image, sparse).Box);
     }
 }

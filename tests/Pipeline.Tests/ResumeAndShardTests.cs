@@ -98,6 +98,35 @@ public class ResumeAndShardTests(GradientModelFixture model) : IClassFixture<Gra
     }
 
     [Fact]
+    public void A_run_state_of_the_version_before_per_localiser_settings_still_resumes()
+    {
+        var output = Path.Combine(_dir, "earlier");
+        string[] args = [.. Args(output), "--no-report"];
+        Assert.Equal(0, CommandLine.Run(args).ExitCode);
+        var journal = File.ReadAllText(Path.Combine(output, RunArtifacts.JournalFile));
+        var statePath = Path.Combine(output, RunArtifacts.StateFile);
+        var state = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
+        // The options as that version wrote them (the default localiser, gradient rule): --method, --smooth and every localiser's settings.
+        SortedDictionary<string, string> Earlier(string bag)
+        {
+            var options = new SortedDictionary<string, string>(state.Options, StringComparer.Ordinal) { ["--method"] = "mass-box", ["--smooth"] = "1 x 0", ["localisation options"] = bag };
+            foreach (var key in new[] { "--localiser", "--smoothgrad", "localiser options" }) Assert.True(options.Remove(key), key);
+            return options;
+        }
+        const string bag = "{\"ForegroundQuantile\":0.95,\"BackgroundQuantile\":0.3,\"Components\":5,\"Iterations\":5,\"SegmentationSide\":320,\"MinimumSeeds\":20,\"Smoothing\":0.02,\"MassTail\":0.05,\"MassPower\":2,\"Threshold\":0.2,\"AllRegions\":false,\"SmoothingValue\":0.02,\"MassPowerValue\":2}";
+        File.WriteAllText(statePath, (state with { Options = Earlier(bag) }).ToJson());
+        var (code, _, stderr) = CommandLine.Run(args);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(journal, File.ReadAllText(Path.Combine(output, RunArtifacts.JournalFile))); // nothing computed again
+
+        // Another mass tail in the earlier form is another run.
+        File.WriteAllText(statePath, (state with { Options = Earlier(bag.Replace("\"MassTail\":0.05", "\"MassTail\":0.1")) }).ToJson());
+        (code, _, stderr) = CommandLine.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("another localisation options", stderr);
+    }
+
+    [Fact]
     public void An_internal_error_is_not_a_skip_a_rerun_retries_it_and_the_files_end_as_one_clean_runs()
     {
         var whole = Uninterrupted();

@@ -96,7 +96,7 @@ public class RunCommandTests : IDisposable
         var output = Path.Combine(_dir, "devkit");
         var list = Path.Combine(_dir, "list.txt");
         File.WriteAllLines(list, [CommandLine.Shared("data", "photos", "parrot.jpg")]);
-        var (code, _, stderr) = CommandLine.Run("run", "--model", model, "--images", list, "--out", output, "--crops", "1", "--device", "cpu", "--format", "devkit", "--method", "whole");
+        var (code, _, stderr) = CommandLine.Run("run", "--model", model, "--images", list, "--out", output, "--crops", "1", "--device", "cpu", "--format", "devkit", "--localiser", "whole");
         Assert.True(code == 0, stderr);
         var line = File.ReadAllLines(Path.Combine(output, "loc.txt")).Single().Split(' ');
         var synsets = File.ReadAllLines(CommandLine.Shared("models", "imagenet1000_synsets.txt"));

@@ -33,7 +33,7 @@ public class SmoothGradTests(GradientModelFixture model) : IClassFixture<Gradien
     {
         using var runner = new GradientRunner(File.ReadAllBytes(model.Model), new DeviceChoice("cpu"), 2);
         var card = runner.Info.StoredCard!;
-        var plain = new ExplainSettings(1, 2, new WholeImageLocaliser(), new LocalisationOptions(), 1024, 100_000_000);
+        var plain = new ExplainSettings(1, 2, new WholeImageLocaliser(), 1024, 100_000_000);
         var parrot = CommandLine.Shared("data", "photos", "parrot.jpg");
         float[][] Maps(ExplainSettings settings)
         {

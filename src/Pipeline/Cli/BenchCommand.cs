@@ -17,20 +17,19 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "source ONNX model (not a gradient model)", Required = true };
+        var model = SharedOptions.Model("source ONNX model (not a gradient model)");
         var batches = new Option<string>("--batch") { Description = "batch sizes, comma-separated", DefaultValueFactory = _ => "1,8" };
         var classes = new Option<string>("--classes") { Description = "classes per image K, comma-separated", DefaultValueFactory = _ => "1,5" };
-        var threads = new Option<int>("--threads") { Description = "intra-op threads for both ONNX Runtime and torch", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var runs = new Option<int>("--runs") { Description = "timed runs per figure", DefaultValueFactory = _ => 10 };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "cpu" };
+        var threads = SharedOptions.Threads("intra-op threads for both ONNX Runtime and torch");
+        var runs = Number.Of("--runs", "timed runs per figure", 1, 100_000, 10);
+        var device = SharedOptions.Device();
         var torchArch = new Option<string?>("--torch-arch") { Description = "torchvision architecture to time with torch autograd (needs python3-torch)" };
         var python = new Option<string>("--python") { Description = "python with torch and torchvision", DefaultValueFactory = _ => "/usr/bin/python3" };
-        var clock = new Option<string>("--clock") { Description = "wall (elapsed seconds) or cpu (the process's CPU seconds: steadier on a busy machine, use with --threads 1)", DefaultValueFactory = _ => "wall" };
-        clock.AcceptOnlyFromAmong("wall", "cpu");
-        var crops = new Option<int>("--crops") { Description = "crops per image for the saliency-stage figure (0: none)", DefaultValueFactory = _ => 10 };
-        var stageClasses = new Option<int>("--stage-classes") { Description = "classes per image for the saliency-stage figure", DefaultValueFactory = _ => 5 };
+        var clock = Choice.Of("--clock", "wall (elapsed seconds) or cpu (the process's CPU seconds: steadier on a busy machine, use with --threads 1)", [("wall", "wall"), ("cpu", "cpu")], "wall");
+        var crops = Number.Of("--crops", "crops per image for the saliency-stage figure (0: none)", 0, 10, 10);
+        var stageClasses = Number.Of("--stage-classes", "classes per image for the saliency-stage figure", 1, OptionRanges.MaxFoldedBatch, 5);
         var stageOnly = new Option<bool>("--stage-only") { Description = "print only the saliency-stage figure (and the process's peak memory)" };
-        var parallelImages = new Option<int>("--parallel-images") { Description = "saliency-stage figure: images computed at once, sharing the threads, as run does (1 to 64; run's default is 2)", DefaultValueFactory = _ => 1 };
+        var parallelImages = Number.Of("--parallel-images", $"saliency-stage figure: images computed at once, sharing the threads, as run does (run's default is {RunCommand.DefaultParallelImages})", 1, 64, 1);
         var profile = new Option<bool>("--profile") { Description = "also print where the gradient model spends its time, by op type (ONNX Runtime profiling)" };
         var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses, stageOnly, parallelImages };
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -38,12 +37,8 @@ public static class BenchCommand
             var source = ModelFiles.Read(parse.GetValue(model)!);
             var ks = ParseList("--classes", parse.GetValue(classes)!, OptionRanges.MaxFoldedBatch);
             int threadCount = parse.GetValue(threads), runCount = parse.GetValue(runs);
-            OptionRanges.Check("--threads", threadCount, 1, 1024);
-            OptionRanges.Check("--runs", runCount, 1, 100_000);
-            OptionRanges.Check("--crops", parse.GetValue(crops), 0, 10);
-            OptionRanges.Check("--stage-classes", parse.GetValue(stageClasses), 1, OptionRanges.MaxFoldedBatch);
-            int parallel = OptionRanges.Check("--parallel-images", parse.GetValue(parallelImages), 1, 64);
-            var choice = DeviceChoice.Parse(parse.GetValue(device)!);
+            int parallel = parse.GetValue(parallelImages);
+            var choice = parse.GetValue(device)!;
             var timer = new BenchClock(parse.GetValue(clock) == "cpu");
             var batchSizes = ParseList("--batch", parse.GetValue(batches)!, OptionRanges.MaxFoldedBatch);
             OptionRanges.CheckFoldedBatch("--batch x --classes", parse.GetValue(stageOnly) ? 0 : batchSizes.Max() * ks.Max());
@@ -86,7 +81,7 @@ public static class BenchCommand
                 var torch = TorchBaseline(python, arch, batch, ks, threadCount, runCount, (int)runner.ImageShape[2]);
                 line += $" {torch.GetProperty("forward").GetDouble(),9:F4} " + string.Join(" ", ks.Select((k, i) =>
                 {
-                    double t = torch.GetProperty($"gradient_k{k}").GetDouble();
+                    double t = torch.GetProperty($"gradientK{k}").GetDouble();
                     return $"{t,10:F4} {t / gradTimes[i],7:F2}";
                 }));
             }

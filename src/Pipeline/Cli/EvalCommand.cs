@@ -16,7 +16,7 @@ public static class EvalCommand
 
     public static Command Create()
     {
-        var protocol = new Option<string>("--protocol") { Description = "ilsvrc (boxes in --pred) or maxboxacc (score maps in --maps; Choe et al., CVPR 2020)", DefaultValueFactory = _ => "ilsvrc" };
+        var protocol = Choice.Of("--protocol", "ilsvrc (boxes in --pred) or maxboxacc (score maps in --maps; Choe et al., CVPR 2020)", [("ilsvrc", "ilsvrc"), ("maxboxacc", "maxboxacc")], "ilsvrc");
         var pred = new Option<FileInfo?>("--pred") { Description = "ilsvrc: predictions, ImageId,PredictionString (loc.csv), or a devkit loc.txt (with --images)" };
         var images = new Option<string?>("--images") { Description = "ilsvrc with a devkit loc.txt: the DIR or LIST.txt its run was given (the image order of its lines)" };
         var maps = new Option<DirectoryInfo?>("--maps") { Description = "maxboxacc: folder of IMAGE_ID[.ext].npy score maps and image_sizes.txt (run --save-npy: OUTDIR/npy/gt)" };
@@ -27,7 +27,6 @@ public static class EvalCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var name = parse.GetValue(protocol)!;
-            if (name is not ("ilsvrc" or "maxboxacc")) throw new UsageException($"--protocol '{name}': expected ilsvrc or maxboxacc");
             var truthPath = parse.GetValue(truth)!.FullName;
             var groundTruth = LocFile.Read(truthPath);
             if (groundTruth.Count == 0) throw new InputException($"{truthPath}: no images (a header and no rows): nothing to score against");
@@ -80,7 +79,7 @@ public static class EvalCommand
         Console.WriteLine($"MaxBoxAccV2 (IoU .3/.5/.7)   {100 * score.MaxBoxAccV2:F1}%  (" +
             string.Join(", ", score.V2.Select(c => $"IoU {c.IoU:F1}: {100 * c.Max:F1}% at tau {c.BestTau:F2}")) + ")");
         if (json != null)
-            File.WriteAllText(json.FullName, JsonSerializer.Serialize(new { protocol = "maxboxacc", maps = mapsDir, score.Images, score.Missing,
+            File.WriteAllText(json.FullName, JsonSerializer.Serialize(new { Protocol = "maxboxacc", Maps = mapsDir, score.Images, score.Missing,
                 score.MaxBoxAccV1, score.MaxBoxAccV2, score.Thresholds, score.V1, score.V2 },
                 Json));
     }

@@ -14,15 +14,15 @@ public static class ExportExplainerCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "source ONNX classifier, or a gradient model from export-grad", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "where to write the explainer model", Required = true };
-        var card = CardOptions.Card();
-        var cardOverride = CardOptions.Override();
-        var crops = new Option<int>("--crops") { Description = "10 (corners, centre and mirrors) or 1 (centre, or the squashed image)", DefaultValueFactory = _ => 10 };
-        var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward when building from a source model: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
+        var model = SharedOptions.Model("source ONNX classifier, or a gradient model from export-grad");
+        var output = SharedOptions.OutFile("where to write the explainer model");
+        var card = SharedOptions.Card();
+        var cardOverride = SharedOptions.CardOverride();
+        var crops = Choice.Of("--crops", "10 (corners, centre and mirrors) or 1 (centre, or the squashed image)", [("10", 10), ("1", 1)], "10");
+        var rule = SharedOptions.Rule("ReLU backward when building from a source model");
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (source model; default: the only output)" };
         var overlay = new Option<bool>("--overlay") { Description = "also output overlay_png: the top-1 map on the image, PNG-encoded (EncodeImage)" };
-        var input = new Option<ExplainerInput>("--input") { Description = "bytes: the encoded JPEG/PNG file, decoded in the graph (needs ONNX Runtime Extensions); pixels: uint8 RGBA [H, W, 4] the host decoded (standard ONNX only)", DefaultValueFactory = _ => ExplainerInput.Bytes };
+        var input = Choice.Of("--input", "bytes: the encoded JPEG/PNG file, decoded in the graph (needs ONNX Runtime Extensions); pixels: uint8 RGBA [H, W, 4] the host decoded (standard ONNX only)", ExplainerInput.Bytes);
         var command = new Command("export-explainer", "Write one ONNX model from image file bytes (or decoded pixels) to top-k classes and saliency maps.")
             { model, output, card, cardOverride, crops, rule, scoreOutput, overlay, input };
         command.SetAction(parse => CommandErrors.Run(() =>

@@ -11,11 +11,12 @@ public static class ExportGradCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "source ONNX model", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "where to write the gradient model", Required = true };
-        var rule = new Option<AttributionMethod>("--rule") { Description = "ReLU backward: gradient (default), deconvnet or guided", DefaultValueFactory = _ => AttributionMethod.Gradient };
+        var model = SharedOptions.Model("source ONNX model");
+        var output = SharedOptions.OutFile("where to write the gradient model");
+        var rule = SharedOptions.Rule("ReLU backward");
         var scoreOutput = new Option<string?>("--output") { Description = "the output that holds the class scores (default: the only output)" };
-        var card = new Option<FileInfo?>("--card") { Description = "model card JSON to store in the model (pre-processing and classes; see models/onnx)" };
+        var card = SharedOptions.Card();
+        card.Description = "model card JSON to store in the model (pre-processing and classes; see models/onnx)";
         var cam = new Option<bool>("--cam") { Description = "also output the Grad-CAM map of the last spatial feature layer (class_activation), for run --map cam or saliency-x-cam" };
         var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput, card, cam };
         command.SetAction(parse => CommandErrors.Run(() =>

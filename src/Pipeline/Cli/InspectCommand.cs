@@ -9,7 +9,7 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "ONNX model", Required = true };
+        var model = SharedOptions.Model("ONNX model");
         var command = new Command("inspect", "Print a model's inputs, outputs and ops, and whether every op is supported.") { model };
         command.SetAction(parse => CommandErrors.Run(int () =>
         {

@@ -8,7 +8,7 @@ public static class MergeCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "folder for the merged run", Required = true };
+        var output = SharedOptions.OutFolder("folder for the merged run");
         var shards = new Argument<string[]>("shards") { Description = "the shard folders (0..N-1, any order)", Arity = ArgumentArity.OneOrMore };
         var restart = new Option<bool>("--restart") { Description = "replace a run already in --out (otherwise merge refuses it)" };
         var command = new Command("merge", "Join the shard folders of one run into one run folder.") { output, restart, shards };

@@ -1,24 +1,30 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace Pipeline.Cli;
 
-/// <summary>Every numeric option is checked against its range before anything runs (exit code 2 otherwise).</summary>
+/// <summary>
+/// Range checks and their words: single options are checked as they are parsed (<see cref="Number"/>);
+/// checks across options (a quantile below another, images in flight) call <see cref="Check{T}"/>.
+/// </summary>
 public static class OptionRanges
 {
-    public static int Check(string option, int value, int min, int max, string? why = null) =>
-        value >= min && value <= max ? value : throw new UsageException($"{option} {value}: expected {min} to {max}{Why(why)}");
+    /// <summary>The value, or a UsageException (exit code 2) naming the option and its range; NaN never passes.</summary>
+    public static T Check<T>(string option, T value, T min, T max, bool excludeMin = false, bool excludeMax = false, string? why = null) where T : INumber<T> =>
+        Refusal(option, value, min, max, excludeMin, excludeMax, why) is { } refusal ? throw new UsageException(refusal) : value;
 
-    public static long Check(string option, long value, long min, long max, string? why = null) =>
-        value >= min && value <= max ? value : throw new UsageException($"{option} {value}: expected {min} to {max}{Why(why)}");
-
-    /// <summary>A double in [min, max], or (min, max) ends excluded as asked; NaN never passes.</summary>
-    public static double Check(string option, double value, double min, double max, bool excludeMin = false, bool excludeMax = false, string? why = null)
+    /// <summary>Null when the value is in range, else the one-line refusal.</summary>
+    public static string? Refusal<T>(string option, T value, T min, T max, bool excludeMin = false, bool excludeMax = false, string? why = null) where T : INumber<T>
     {
         bool above = excludeMin ? value > min : value >= min, below = excludeMax ? value < max : value <= max;
-        if (above && below) return value;
-        string range = $"{(excludeMin ? "(" : "[")}{Number(min)}, {Number(max)}{(excludeMax ? ")" : "]")}";
-        throw new UsageException($"{option} {Number(value)}: expected a value in {range}{Why(why)}");
+        return above && below ? null : $"{option} {Text(value)}: expected {Range(min, max, excludeMin, excludeMax)}{(why == null ? "" : $" ({why})")}";
     }
+
+    /// <summary>"1 to 100" for whole numbers, "a value in [0, 0.5)" for others.</summary>
+    public static string Range<T>(T min, T max, bool excludeMin = false, bool excludeMax = false) where T : INumber<T> =>
+        typeof(T) == typeof(int) || typeof(T) == typeof(long)
+            ? $"{Text(min)} to {Text(max)}"
+            : $"a value in {(excludeMin ? "(" : "[")}{Text(min)}, {Text(max)}{(excludeMax ? ")" : "]")}";
 
     /// <summary>
     /// The most images gradient passes may hold at once (batch x K, and for run and bench's stage
@@ -34,6 +40,5 @@ public static class OptionRanges
             throw new UsageException($"{what} = {images} images in gradient passes at once: at most {MaxFoldedBatch} (memory grows with them, about 150 MB each at 224 pixels)");
     }
 
-    private static string Number(double v) => v.ToString("G", CultureInfo.InvariantCulture);
-    private static string Why(string? why) => why == null ? "" : $" ({why})";
+    private static string Text<T>(T v) where T : INumber<T> => v.ToString("G", CultureInfo.InvariantCulture);
 }

@@ -11,20 +11,20 @@ public static class VisualiseCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "gradient model made by export-grad (with its card)", Required = true };
+        var model = SharedOptions.Model("gradient model made by export-grad (with its card)");
         var classes = new Option<string>("--class") { Description = "WNID[,WNID...]: the classes to visualise, in one batch", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "output folder", Required = true };
-        var cardFile = CardOptions.Card();
-        var cardOverride = CardOptions.Override();
+        var output = SharedOptions.OutFolder("output folder");
+        var cardFile = SharedOptions.Card();
+        var cardOverride = SharedOptions.CardOverride();
         var defaults = new VisualiseSettings();
-        var steps = new Option<int>("--steps") { Description = "gradient ascent steps, 1 to 10000", DefaultValueFactory = _ => defaults.Steps };
-        var step = new Option<double>("--step") { Description = "step size, in (0, 100]", DefaultValueFactory = _ => defaults.StepSize };
-        var l2 = new Option<double>("--l2") { Description = "lambda of the L2 penalty, in [0, 100]", DefaultValueFactory = _ => defaults.L2 };
-        var jitter = new Option<int>("--jitter") { Description = "random shift of up to this many pixels each step (0: none), 0 to 64", DefaultValueFactory = _ => defaults.Jitter };
-        var blurEvery = new Option<int>("--blur-every") { Description = "blur the image every N steps (0: never), 0 to 10000", DefaultValueFactory = _ => defaults.BlurEvery };
-        var blurSigma = new Option<double>("--blur-sigma") { Description = "blur sigma in pixels, in (0, 10]", DefaultValueFactory = _ => defaults.BlurSigma };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var steps = Number.Of("--steps", "gradient ascent steps", 1, 10_000, defaults.Steps);
+        var step = Number.Of("--step", "step size", 0.0, 100.0, defaults.StepSize, excludeMin: true);
+        var l2 = Number.Of("--l2", "lambda of the L2 penalty", 0.0, 100.0, defaults.L2);
+        var jitter = Number.Of("--jitter", "random shift of up to this many pixels each step (0: none)", 0, 64, defaults.Jitter);
+        var blurEvery = Number.Of("--blur-every", "blur the image every N steps (0: never)", 0, 10_000, defaults.BlurEvery);
+        var blurSigma = Number.Of("--blur-sigma", "blur sigma in pixels", 0.0, 10.0, defaults.BlurSigma, excludeMin: true);
+        var device = SharedOptions.Device();
+        var threads = SharedOptions.Threads();
         var command = new Command("visualise", "Class model visualisation: the image that maximises a class score, by gradient ascent.")
         {
             model, classes, output, cardFile, cardOverride, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
@@ -33,15 +33,15 @@ public static class VisualiseCommand
         {
             var settings = new VisualiseSettings
             {
-                Steps = OptionRanges.Check("--steps", parse.GetValue(steps), 1, 10_000),
-                StepSize = OptionRanges.Check("--step", parse.GetValue(step), 0, 100, excludeMin: true),
-                L2 = OptionRanges.Check("--l2", parse.GetValue(l2), 0, 100),
-                Jitter = OptionRanges.Check("--jitter", parse.GetValue(jitter), 0, 64),
-                BlurEvery = OptionRanges.Check("--blur-every", parse.GetValue(blurEvery), 0, 10_000),
-                BlurSigma = OptionRanges.Check("--blur-sigma", parse.GetValue(blurSigma), 0, 10, excludeMin: true),
+                Steps = parse.GetValue(steps),
+                StepSize = parse.GetValue(step),
+                L2 = parse.GetValue(l2),
+                Jitter = parse.GetValue(jitter),
+                BlurEvery = parse.GetValue(blurEvery),
+                BlurSigma = parse.GetValue(blurSigma),
             };
-            var deviceChoice = DeviceChoice.Parse(parse.GetValue(device)!);
-            int threadCount = OptionRanges.Check("--threads", parse.GetValue(threads), 1, 1024);
+            var deviceChoice = parse.GetValue(device)!;
+            int threadCount = parse.GetValue(threads);
             var modelFile = parse.GetValue(model)!;
             using var runner = new GradientRunner(ModelFiles.Read(modelFile), deviceChoice, threadCount, modelFile.FullName);
             var card = CardChoice.For(runner.Info, parse.GetValue(cardFile), parse.GetValue(cardOverride));

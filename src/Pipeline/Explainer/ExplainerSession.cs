@@ -35,7 +35,7 @@ public sealed class ExplainerSession : IDisposable
         OrtSessions.QuietEnvironment();
         if (maxPixels < 1) throw new ArgumentOutOfRangeException(nameof(maxPixels), "at least 1");
         if (maxK < 1) throw new ArgumentOutOfRangeException(nameof(maxK), "at least 1");
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads };
+        using var options = OrtSessions.Options(threads);
         options.RegisterOrtExtensions();
         _session = new InferenceSession(model, options);
         _overlay = _session.OutputMetadata.ContainsKey(ExplainerGraph.OverlayOutput);

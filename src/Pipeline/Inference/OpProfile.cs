@@ -11,7 +11,8 @@ public static class OpProfile
     {
         var prefix = Path.Combine(Path.GetTempPath(), $"pipeline-profile-{Environment.ProcessId}");
         OrtSessions.QuietEnvironment();
-        using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // run's own session options, so the profile is of the sessions run makes.
+        using var options = OrtSessions.Options(threads);
         options.EnableProfiling = true;
         options.ProfileOutputPathPrefix = prefix;
         using var session = new InferenceSession(gradientModel, options);

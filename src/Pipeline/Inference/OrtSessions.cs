@@ -6,12 +6,15 @@ namespace Pipeline.Inference;
 /// <summary>Where a model runs: ONNX Runtime's CUDA provider when asked for or available, else the CPU.</summary>
 public sealed record DeviceChoice(string Kind, int CudaDevice = 0)
 {
-    public static DeviceChoice Parse(string text) => text switch
+    /// <summary>auto, cpu, cuda or cuda:ID; null for anything else.</summary>
+    public static DeviceChoice? TryParse(string text) => text switch
     {
         "auto" or "cpu" or "cuda" => new DeviceChoice(text),
-        _ when text.StartsWith("cuda:") && int.TryParse(text[5..], out var id) => new DeviceChoice("cuda", id),
-        _ => throw new UsageException($"--device '{text}': expected auto, cpu, cuda or cuda:ID"),
+        _ when text.StartsWith("cuda:") && int.TryParse(text[5..], System.Globalization.NumberStyles.None, null, out var id) => new DeviceChoice("cuda", id),
+        _ => null,
     };
+
+    public override string ToString() => Kind == "cuda" ? $"cuda:{CudaDevice}" : Kind;
 }
 
 public static class OrtSessions
@@ -82,7 +85,10 @@ public static class OrtSessions
         return new InferenceSession(model, options);
     }
 
-    /// <summary>Full graph optimisation; no memory pattern, with which a run's peak memory grew image after image at no gain in speed (docs/speed.md).</summary>
-    private static SessionOptions Options(int threads) =>
+    /// <summary>
+    /// The options of every session (run's, bench's profile, the explainer's): full graph optimisation;
+    /// no memory pattern, with which a run's peak memory grew image after image at no gain in speed (docs/speed.md).
+    /// </summary>
+    public static SessionOptions Options(int threads) =>
         new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, EnableMemoryPattern = false };
 }

@@ -2,19 +2,38 @@ using OpenCvSharp;
 
 namespace Pipeline.Localisation;
 
+/// <summary>The paper localiser's settings, the paper's (Simonyan et al. 2014, Sect. 3.2: 95% and 30% quantiles, GMMs, GraphCut).</summary>
+public sealed record PaperOptions
+{
+    /// <summary>Pixels above this saliency quantile are fixed foreground (and fit the foreground colour model).</summary>
+    public double ForegroundQuantile { get; init; } = 0.95;
+    /// <summary>Pixels below this saliency quantile are fixed background.</summary>
+    public double BackgroundQuantile { get; init; } = 0.30;
+    /// <summary>Components of each colour GMM.</summary>
+    public int Components { get; init; } = 5;
+    /// <summary>GrabCut iterations.</summary>
+    public int Iterations { get; init; } = 5;
+    /// <summary>Segmentation runs on the image scaled so its longer side is at most this.</summary>
+    public int SegmentationSide { get; init; } = 320;
+    /// <summary>Fewer seed pixels than this on either side: no segmentation (see the fallbacks).</summary>
+    public int MinimumSeeds { get; init; } = 20;
+}
+
 /// <summary>
 /// The method as the paper states it (Simonyan, Vedaldi &amp; Zisserman 2014, Sect. 3.2, weakly supervised localisation): colour GMMs from the pixels above the 95% and below
 /// the 30% saliency quantiles; GrabCut from a mask with those pixels fixed and the rest probable
 /// foreground or background by the GMMs' likelihood ratio; the largest connected component of the
-/// foreground; its bounding box. Runs at a reduced resolution (options.SegmentationSide).
+/// foreground; its bounding box. Runs at a reduced resolution (SegmentationSide).
 /// Fallbacks: a flat map gives the whole image; too few seed pixels on either side, or an empty
 /// segmentation, give the bounding box of the foreground seeds.
 /// </summary>
-public sealed class PaperLocaliser : Localiser
+public sealed class PaperLocaliser(PaperOptions options) : Localiser
 {
     public override string Name => "paper";
+    public PaperOptions Options => options;
+    public override object Settings => options;
 
-    public override Located Locate(Mat bgr, float[] map, LocalisationOptions options)
+    public override Located Locate(Mat bgr, float[] map)
     {
         var (image, small, w, h) = MapMath.Downscale(bgr, map, options.SegmentationSide);
         using (image)
@@ -24,7 +43,7 @@ public sealed class PaperLocaliser : Localiser
         }
     }
 
-    private static Located LocateSmall(Mat image, float[] map, int w, int h, LocalisationOptions options)
+    private static Located LocateSmall(Mat image, float[] map, int w, int h, PaperOptions options)
     {
         var quantiles = MapMath.Quantiles(map, options.ForegroundQuantile, options.BackgroundQuantile);
         float hi = quantiles[0], lo = quantiles[1];

@@ -76,7 +76,8 @@ public static class HtmlReport
         var shard = Field("shard") is { Length: > 0 } s && !s.EndsWith("/1") ? $", shard {s}" : "";
         html.Append("<div class=\"summary\"><table>")
             .Append($"<tr><th>model</th><td>{E(Field("model"))} (sha256 {E(Field("modelSha256"))})</td></tr>")
-            .Append($"<tr><th>method, device</th><td>{E(Field("method"))}, {E(Field("device"))}{E(shard)}</td></tr>")
+            // run.json of earlier versions named the localiser "method".
+            .Append($"<tr><th>localiser, device</th><td>{E(Field("localiser") is { Length: > 0 } l ? l : Field("method"))}, {E(Field("device"))}{E(shard)}</td></tr>")
             .Append($"<tr><th>images</th><td>{E(Field("images"))} scored, {E(Field("skipped"))} skipped, {E(Field("errors"))} errors, {E(Field("warnings"))} with warnings</td></tr>");
         if (truth != null && File.Exists(Path.Combine(outDir, RunArtifacts.LocFileName("kaggle"))))
         {

@@ -27,6 +27,9 @@ public sealed record RunFingerprint
     public string? TruthSha256 { get; init; }
     /// <summary>Options that change rows (and maps), as the command line named them, in a fixed order.</summary>
     public required SortedDictionary<string, string> Options { get; init; }
+    /// <summary>The same options in the form earlier versions wrote (<see cref="RunRequest.EarlierOptions"/>); not stored, only matched.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SortedDictionary<string, string>? EarlierOptions { get; init; }
     public required ShardSpec Shard { get; init; }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -48,11 +51,20 @@ public sealed record RunFingerprint
         if (CardSha256 != other.CardSha256) differences.Add("card");
         if (!SameImages(other) || ImageCount != other.ImageCount) differences.Add("images");
         if (TruthSha256 != other.TruthSha256) differences.Add("--truth");
-        foreach (var key in Options.Keys.Union(other.Options.Keys).Order(StringComparer.Ordinal))
-            if (Options.GetValueOrDefault(key) != other.Options.GetValueOrDefault(key)) differences.Add(key);
+        differences.AddRange(OptionDifferences(other));
         if (Shard.Count != other.Shard.Count || (!ignoreShardIndex && Shard.Index != other.Shard.Index)) differences.Add("--shard");
         return differences;
     }
+
+    /// <summary>The options that differ, in whichever form (this version's or an earlier one's) the two agree best.</summary>
+    private List<string> OptionDifferences(RunFingerprint other)
+    {
+        var forms = new[] { (Options, other.Options), (EarlierOptions, other.Options), (Options, other.EarlierOptions) };
+        return forms.Where(f => f.Item1 != null && f.Item2 != null).Select(f => Differing(f.Item1!, f.Item2!)).MinBy(d => d.Count)!;
+    }
+
+    private static List<string> Differing(SortedDictionary<string, string> a, SortedDictionary<string, string> b) =>
+        a.Keys.Union(b.Keys).Order(StringComparer.Ordinal).Where(key => a.GetValueOrDefault(key) != b.GetValueOrDefault(key)).ToList();
 
     private bool SameImages(RunFingerprint other) =>
         ImagesSha256 == other.ImagesSha256 || ImagesSha256 == other.FullPathImagesSha256 || FullPathImagesSha256 == other.ImagesSha256;

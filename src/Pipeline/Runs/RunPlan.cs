@@ -39,7 +39,7 @@ public sealed class RunPlan : IDisposable
                 throw new InputException($"{request.Model.Name}: --map {request.Explain.Map.Name} needs the model's Grad-CAM output; export it with `Pipeline export-grad --cam`");
             var truth = request.Truth is { } t ? LocFile.Read(t.FullName) : null;
             // Settings left open take the defaults for the model's backward rule (gradient or guided maps).
-            request = request with { Explain = request.Explain with { Options = request.Explain.Options.ForRule(runner.Info.Rule) } };
+            request = request with { Explain = request.Explain with { Localiser = request.Explain.Localiser.ForRule(runner.Info.Rule) } };
             var modelSha = RunFingerprint.Sha256(modelBytes);
             var fingerprint = new RunFingerprint
             {
@@ -50,6 +50,7 @@ public sealed class RunPlan : IDisposable
                 ImageCount = images.Count,
                 TruthSha256 = request.Truth is { } tf ? RunFingerprint.Sha256(File.ReadAllBytes(tf.FullName)) : null,
                 Options = request.OutputOptions(),
+                EarlierOptions = request.EarlierOptions(runner.Info.Rule),
                 Shard = request.Shard,
             };
             return new RunPlan

@@ -9,7 +9,7 @@ namespace Pipeline.Runs;
 /// <summary>run.json: what produced a run folder's files (model, card, options, versions, shard) and what it cost.</summary>
 public static class RunReport
 {
-    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static void Write(RunRequest request, ModelCard card, string modelSha256, string device, RunSummary summary, MapCache? cache = null)
     {
@@ -18,8 +18,8 @@ public static class RunReport
             ["model"] = request.Model.FullName,
             ["modelSha256"] = modelSha256,
             ["card"] = JsonDocument.Parse(card.ToJson()).RootElement,
-            ["method"] = request.Explain.Localiser.Name,
-            ["localisation"] = request.Explain.Options,
+            ["localiser"] = request.Explain.Localiser.Name,
+            ["localiserSettings"] = request.Explain.Localiser.Settings,
             ["options"] = request.OutputOptions(),
             ["arguments"] = request.Arguments,
             ["device"] = device,

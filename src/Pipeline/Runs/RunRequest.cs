@@ -33,7 +33,7 @@ public sealed record RunRequest
     /// <summary>The command line as given, for run.json.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
-    /// <summary>The options that change rows or maps, for the run's fingerprint.</summary>
+    /// <summary>The options that change rows or maps, for the run's fingerprint (<see cref="EarlierOptions"/> gives the form earlier versions wrote).</summary>
     public SortedDictionary<string, string> OutputOptions()
     {
         var options = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -41,17 +41,35 @@ public sealed record RunRequest
             ["--format"] = Format,
             ["--top"] = Explain.Top.ToString(),
             ["--crops"] = Explain.Crops.ToString(),
-            ["--method"] = Explain.Localiser.Name,
-            ["localisation options"] = System.Text.Json.JsonSerializer.Serialize(Explain.Options),
+            ["--localiser"] = Explain.Localiser.Name,
+            // The chosen localiser's settings only: another localiser's do not change a row.
+            ["localiser options"] = Explain.Localiser.SettingsJson(),
             ["--working-side"] = Explain.WorkingSide.ToString(),
             ["--max-pixels"] = Explain.MaxPixels.ToString(),
             ["--save-maps"] = SaveMaps.ToString(),
             ["--no-report"] = (!Report).ToString(),
             ["--save-npy"] = SaveNpy.ToString(),
-            ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            ["--smoothgrad"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         };
         // Only where it is not the default, so that runs begun before --map existed still resume.
         if (Explain.Map != MapMethods.Default) options["--map"] = Explain.Map.Name;
+        return options;
+    }
+
+    /// <summary>
+    /// The same options as earlier versions wrote them into run-state.json, so that their runs still
+    /// continue: the localiser as --method, SmoothGrad as --smooth, and every localiser's settings in
+    /// one bag, the unchosen ones at their defaults for the model's rule.
+    /// </summary>
+    public SortedDictionary<string, string> EarlierOptions(GradientGraphs.Building.AttributionMethod rule)
+    {
+        var options = new SortedDictionary<string, string>(OutputOptions(), StringComparer.Ordinal);
+        options.Remove("--localiser");
+        options.Remove("localiser options");
+        options["--method"] = Explain.Localiser.Name;
+        options["localisation options"] = EarlierLocalisationOptions.Of(Explain.Localiser, rule);
+        options["--smooth"] = options["--smoothgrad"];
+        options.Remove("--smoothgrad");
         return options;
     }
 }

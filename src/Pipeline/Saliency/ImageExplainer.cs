@@ -21,7 +21,7 @@ public sealed record ImageResult(Mat Image, ImageHeader Original, IReadOnlyList<
 }
 
 /// <summary>What a run asks of each image.</summary>
-public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, LocalisationOptions Options, int WorkingSide, long MaxPixels)
+public sealed record ExplainSettings(int Crops, int Top, Localiser Localiser, int WorkingSide, long MaxPixels)
 {
     /// <summary>SmoothGrad copies and noise (plain gradient maps by default).</summary>
     public SmoothGrad Smooth { get; init; } = SmoothGrad.Plain;
@@ -95,7 +95,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
 
         watch.Restart();
         var located = new Located[wanted.Length];
-        Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k], settings.Options));
+        Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k]));
         var probabilities = ClassRanking.Probabilities(average, runner.OutputIsSoftmax);
         var results = wanted.Select((c, k) => new ClassResult(c, average[c], probabilities[c], maps[k], located[k],
             located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height))).ToList();
