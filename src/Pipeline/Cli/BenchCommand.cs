@@ -34,34 +34,41 @@ public static class BenchCommand
         var command = new Command("bench", "Time the forward pass, the gradient pass, and torch autograd.") { model, batches, classes, threads, runs, device, torchArch, python, profile, clock, crops, stageClasses, stageOnly, parallelImages };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            var source = ModelFiles.Read(parse.GetValue(model)!);
-            var ks = ParseList("--classes", parse.GetValue(classes)!, OptionRanges.MaxFoldedBatch);
-            int threadCount = parse.GetValue(threads), runCount = parse.GetValue(runs);
-            int parallel = parse.GetValue(parallelImages);
-            var choice = parse.GetValue(device)!;
-            var timer = new BenchClock(parse.GetValue(clock) == "cpu");
-            var batchSizes = ParseList("--batch", parse.GetValue(batches)!, OptionRanges.MaxFoldedBatch);
-            OptionRanges.CheckFoldedBatch("--batch x --classes", parse.GetValue(stageOnly) ? 0 : batchSizes.Max() * ks.Max());
-            OptionRanges.CheckFoldedBatch("--crops x --stage-classes x --parallel-images", parse.GetValue(crops) * parse.GetValue(stageClasses) * parallel);
-            var gradientModel = GradientGraphBuilder.Build(source, new BuildOptions()).ToByteArray();
-            // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
-            using var runner = new GradientRunner(gradientModel, choice, threadCount);
-            if (!parse.GetValue(stageOnly))
-                Table(runner, batchSizes, ks, threadCount, runCount, timer, parse.GetValue(model)!.Name, parse.GetValue(torchArch), parse.GetValue(python)!);
-            if (parse.GetValue(crops) > 0)
-            {
-                // Images at once share the threads out, as run does: runners of threads / P each, called from P threads.
-                int threadsEach = OrderedWork.ThreadsEach(threadCount, parallel);
-                using var first = parallel > 1 ? new GradientRunner(gradientModel, choice, threadsEach) : null;
-                using var pool = new RunnerPool<GradientRunner>(first ?? runner, threadsEach, () => new GradientRunner(gradientModel, choice, threadsEach));
-                SaliencyStage(runner, pool, parallel, threadCount, runCount, parse.GetValue(crops), parse.GetValue(stageClasses), timer);
-            }
-            if (parse.GetValue(profile))
-                OpProfile.Print(gradientModel, runner.ImageInput, runner.ImageShape.Select(d => (int)d).ToArray(), threadCount, ks[0]);
-            using var self = Process.GetCurrentProcess();
-            Console.WriteLine($"peak memory of this process: {self.PeakWorkingSet64 / 1e6:F0} MB");
+            var request = new BenchRequest(parse.GetValue(model)!,
+                ParseList("--batch", parse.GetValue(batches)!, OptionRanges.MaxFoldedBatch), ParseList("--classes", parse.GetValue(classes)!, OptionRanges.MaxFoldedBatch),
+                parse.GetValue(threads), parse.GetValue(runs), parse.GetValue(device)!, parse.GetValue(torchArch), parse.GetValue(python)!, parse.GetValue(profile),
+                new BenchClock(parse.GetValue(clock) == "cpu"), parse.GetValue(crops), parse.GetValue(stageClasses), parse.GetValue(stageOnly), parse.GetValue(parallelImages));
+            OptionRanges.CheckFoldedBatch("--batch x --classes", request.StageOnly ? 0 : request.Batches.Max() * request.Classes.Max());
+            OptionRanges.CheckFoldedBatch("--crops x --stage-classes x --parallel-images", request.Crops * request.StageClasses * request.ParallelImages);
+            Execute(request);
         }));
         return command;
+    }
+
+    /// <summary>What bench was asked to time, every option checked.</summary>
+    public sealed record BenchRequest(FileInfo Model, int[] Batches, int[] Classes, int Threads, int Runs, DeviceChoice Device, string? TorchArch, string Python,
+        bool Profile, BenchClock Clock, int Crops, int StageClasses, bool StageOnly, int ParallelImages);
+
+    public static void Execute(BenchRequest request)
+    {
+        var (threadCount, runCount, choice, timer, parallel) = (request.Threads, request.Runs, request.Device, request.Clock, request.ParallelImages);
+        var gradientModel = GradientGraphBuilder.Build(ModelFiles.Read(request.Model), new BuildOptions()).ToByteArray();
+        // run's own sessions: the forward part for the scores, the gradient model through I/O binding.
+        using var runner = new GradientRunner(gradientModel, choice, threadCount);
+        if (!request.StageOnly)
+            Table(runner, request.Batches, request.Classes, threadCount, runCount, timer, request.Model.Name, request.TorchArch, request.Python);
+        if (request.Crops > 0)
+        {
+            // Images at once share the threads out, as run does: runners of threads / P each, called from P threads.
+            int threadsEach = OrderedWork.ThreadsEach(threadCount, parallel);
+            using var first = parallel > 1 ? new GradientRunner(gradientModel, choice, threadsEach) : null;
+            using var pool = new RunnerPool<GradientRunner>(first ?? runner, threadsEach, () => new GradientRunner(gradientModel, choice, threadsEach));
+            SaliencyStage(runner, pool, parallel, threadCount, runCount, request.Crops, request.StageClasses, timer);
+        }
+        if (request.Profile)
+            OpProfile.Print(gradientModel, runner.ImageInput, runner.ImageShape.Select(d => (int)d).ToArray(), threadCount, request.Classes[0]);
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine($"peak memory of this process: {self.PeakWorkingSet64 / 1e6:F0} MB");
     }
 
     /// <summary>Forward and forward + gradient for each batch size and K, with torch autograd beside them when asked.</summary>

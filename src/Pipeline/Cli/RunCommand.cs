@@ -17,41 +17,46 @@ public static class RunCommand
     /// <summary>Images in flight unless told: two images on one thread each beat one image on two threads (the backward pass scales worse than the forward).</summary>
     public const int DefaultParallelImages = 2;
 
-    private static readonly Option<FileInfo> Model = SharedOptions.Model("gradient model made by export-grad");
-    private static readonly Option<string> Images = new("--images") { Description = "folder of images, or a text file listing image paths", Required = true };
-    private static readonly Option<DirectoryInfo> Output = SharedOptions.OutFolder("output folder; a folder holding the same run continues it");
-    private static readonly Option<bool> Restart = new("--restart") { Description = "replace the run in --out (its loc, errors, progress, maps) instead of continuing it" };
-    private static readonly Option<int> Top = Number.Of("--top", "classes (and boxes) per image", 1, MaxTop, 5);
-    private static readonly Option<int> Crops = Choice.Of("--crops", "10 (corners, centre and their mirrors) or 1 (centre)", [("10", 10), ("1", 1)], "10");
-    private static readonly Option<string> Format = Choice.Of("--format", "kaggle (loc.csv) or devkit (loc.txt, 1-based class ids)", [("kaggle", "kaggle"), ("devkit", "devkit")], "kaggle");
-    private static readonly Option<bool> SaveMaps = new("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" };
-    private static readonly Option<bool> SaveNpy = new("--save-npy") { Description = "write the ground-truth-class (with --truth) and top-1 maps as 224x224 .npy in OUTDIR/npy, for eval --protocol maxboxacc" };
-    private static readonly Option<DeviceChoice> Device = SharedOptions.Device();
-    private static readonly Option<FileInfo?> CardFile = SharedOptions.Card();
-    private static readonly Option<bool> CardOverride = SharedOptions.CardOverride();
-    private static readonly Option<FileInfo?> Truth = new("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" };
-    private static readonly Option<DirectoryInfo?> MapCacheDir = new("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" };
-    private static readonly Option<int> Threads = SharedOptions.Threads();
-    private static readonly Option<int> WorkingSide = Number.Of("--working-side", "maps and boxes are made at most this many pixels on the longer side", 64, 8192, 1024);
-    private static readonly Option<long> MaxPixels = Number.Of("--max-pixels", "refuse images that decode to more pixels (a JPEG counts after its decoder's scale-down)", 1L, 4_000_000_000L, 100_000_000L);
-    private static readonly Option<string?> Shard = new("--shard") { Description = "I/N: take the images whose list index % N == I; auto: I and N from a Slurm array task or a Kubernetes Indexed Job (default: every image)" };
-    private static readonly Option<int?> ShardCount = new("--shard-count") { Description = "with --shard auto: N shards (a Kubernetes Indexed Job's completions, or a Slurm array resubmitted in part)" };
-    private static readonly Option<bool> Quiet = new("--quiet") { Description = "no progress on stderr" };
-    private static readonly Option<bool> NoReport = new("--no-report") { Description = "no report.html and no thumbnails (report/, about 15 KB an image)" };
-    private static readonly Option<int> SmoothGradCopies = OldNames.Renamed(Number.Of("--smoothgrad", "SmoothGrad: average the map over this many noisy copies of each crop (1: the plain map)", 1, 100, SmoothGrad.Plain.Copies), "--smooth");
-    private static readonly Option<double> Noise = Number.Of("--noise", "SmoothGrad: noise standard deviation as a fraction of the input range", 0.0, 1.0, SmoothGrad.Plain.Noise);
-    private static readonly Option<MapMethod> Map = Choice.Of("--map", "the map boxes come from (cam and saliency-x-cam need export-grad --cam)", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name);
-    private static readonly Option<int?> ParallelImages = Number.Open("--parallel-images", "images computed at once, sharing --threads among them; at most 256 / (crops x classes per pass)", 1, 64,
-        $"{DefaultParallelImages}, or --threads when fewer");
+    /// <summary>Every option of run, in help's order: an option is one declaration below, read in <see cref="Read"/>.</summary>
+    private static readonly List<Option> Declared = [];
+
+    private static T Declare<T>(T option) where T : Option
+    {
+        Declared.Add(option);
+        return option;
+    }
+
+    private static readonly Option<FileInfo> Model = Declare(SharedOptions.Model("gradient model made by export-grad"));
+    private static readonly Option<string> Images = Declare(new Option<string>("--images") { Description = "folder of images, or a text file listing image paths", Required = true });
+    private static readonly Option<DirectoryInfo> Output = Declare(SharedOptions.OutFolder("output folder; a folder holding the same run continues it"));
+    private static readonly Option<bool> Restart = Declare(new Option<bool>("--restart") { Description = "replace the run in --out (its loc, errors, progress, maps) instead of continuing it" });
+    private static readonly Option<int> Top = Declare(Number.Of("--top", "classes (and boxes) per image", 1, MaxTop, 5));
+    private static readonly Option<int> Crops = Declare(Choice.Of("--crops", "10 (corners, centre and their mirrors) or 1 (centre)", [("10", 10), ("1", 1)], "10"));
+    private static readonly Option<string> Format = Declare(Choice.Of("--format", "kaggle (loc.csv) or devkit (loc.txt, 1-based class ids)", [("kaggle", "kaggle"), ("devkit", "devkit")], "kaggle"));
+    private static readonly Option<bool> SaveMaps = Declare(new Option<bool>("--save-maps") { Description = "write a saliency PNG and an overlay PNG with the box per image and class" });
+    private static readonly Option<bool> SaveNpy = Declare(new Option<bool>("--save-npy") { Description = "write the ground-truth-class (with --truth) and top-1 maps as 224x224 .npy in OUTDIR/npy, for eval --protocol maxboxacc" });
+    private static readonly Option<DeviceChoice> Device = Declare(SharedOptions.Device());
+    private static readonly Option<FileInfo?> CardFile = Declare(SharedOptions.Card());
+    private static readonly Option<bool> CardOverride = Declare(SharedOptions.CardOverride());
+    private static readonly Option<FileInfo?> Truth = Declare(new Option<FileInfo?>("--truth") { Description = "LOC_val_solution.csv: also box the ground-truth class (loc_gt.csv, for GT-known accuracy)" });
+    private static readonly Option<DirectoryInfo?> MapCacheDir = Declare(new Option<DirectoryInfo?>("--map-cache") { Description = "keep saliency maps here and reuse them (to try localisation settings without recomputing gradients)" });
+    private static readonly Option<int> Threads = Declare(SharedOptions.Threads());
+    private static readonly Option<int> WorkingSide = Declare(Number.Of("--working-side", "maps and boxes are made at most this many pixels on the longer side", 64, 8192, 1024));
+    private static readonly Option<long> MaxPixels = Declare(Number.Of("--max-pixels", "refuse images that decode to more pixels (a JPEG counts after its decoder's scale-down)", 1L, 4_000_000_000L, 100_000_000L));
+    private static readonly Option<string?> Shard = Declare(new Option<string?>("--shard") { Description = "I/N: take the images whose list index % N == I; auto: I and N from a Slurm array task or a Kubernetes Indexed Job (default: every image)" });
+    private static readonly Option<int?> ShardCount = Declare(new Option<int?>("--shard-count") { Description = "with --shard auto: N shards (a Kubernetes Indexed Job's completions, or a Slurm array resubmitted in part)" });
+    private static readonly Option<bool> Quiet = Declare(new Option<bool>("--quiet") { Description = "no progress on stderr" });
+    private static readonly Option<bool> NoReport = Declare(new Option<bool>("--no-report") { Description = "no report.html and no thumbnails (report/, about 15 KB an image)" });
+    private static readonly Option<int> SmoothGradCopies = Declare(OldNames.Renamed(Number.Of("--smoothgrad", "SmoothGrad: average the map over this many noisy copies of each crop (1: the plain map)", 1, 100, SmoothGrad.Plain.Copies), "--smooth"));
+    private static readonly Option<double> Noise = Declare(Number.Of("--noise", "SmoothGrad: noise standard deviation as a fraction of the input range", 0.0, 1.0, SmoothGrad.Plain.Noise));
+    private static readonly Option<MapMethod> Map = Declare(Choice.Of("--map", "the map boxes come from (cam and saliency-x-cam need export-grad --cam)", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name));
+    private static readonly Option<int?> ParallelImages = Declare(Number.Open("--parallel-images", "images computed at once, sharing --threads among them; at most 256 / (crops x classes per pass)", 1, 64,
+        $"{DefaultParallelImages}, or --threads when fewer"));
 
     public static Command Create()
     {
-        var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.")
-        {
-            Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, CardOverride, Truth,
-            MapCacheDir, Threads, WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, SmoothGradCopies, Noise, Map, ParallelImages,
-        };
-        foreach (var option in LocaliserOptions.All) command.Options.Add(option);
+        var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.");
+        foreach (var option in Declared.Concat(LocaliserOptions.All)) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();

@@ -29,46 +29,45 @@ public static class VisualiseCommand
         {
             model, classes, output, cardFile, cardOverride, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
         };
-        command.SetAction(parse => CommandErrors.Run(() =>
-        {
-            var settings = new VisualiseSettings
+        command.SetAction(parse => CommandErrors.Run(() => Execute(new VisualiseRequest(
+            parse.GetValue(model)!, parse.GetValue(classes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            parse.GetValue(output)!.FullName, parse.GetValue(cardFile), parse.GetValue(cardOverride), parse.GetValue(device)!, parse.GetValue(threads),
+            new VisualiseSettings
             {
-                Steps = parse.GetValue(steps),
-                StepSize = parse.GetValue(step),
-                L2 = parse.GetValue(l2),
-                Jitter = parse.GetValue(jitter),
-                BlurEvery = parse.GetValue(blurEvery),
-                BlurSigma = parse.GetValue(blurSigma),
-            };
-            var deviceChoice = parse.GetValue(device)!;
-            int threadCount = parse.GetValue(threads);
-            var modelFile = parse.GetValue(model)!;
-            using var runner = new GradientRunner(ModelFiles.Read(modelFile), deviceChoice, threadCount, modelFile.FullName);
-            var card = CardChoice.For(runner.Info, parse.GetValue(cardFile), parse.GetValue(cardOverride));
-            card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
-            var wnids = parse.GetValue(classes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var indices = wnids.Select(w => card.Classes.FindIndex(c => c.Wnid == w) is >= 0 and var i ? i
-                : throw new UsageException($"--class {w}: not a class of {modelFile.Name}'s card")).ToList();
-            if (indices.Count is 0 or > 64) throw new UsageException("--class: name 1 to 64 classes");
-
-            var outDir = parse.GetValue(output)!.FullName;
-            Directory.CreateDirectory(outDir);
-            var results = new ClassModelVisualiser(runner, card).Run(indices, settings,
-                s => { if (s % 20 == 0 && !Console.IsErrorRedirected) Console.Error.Write($"\rstep {s}/{settings.Steps}"); });
-            var tiles = new List<Mat>();
-            foreach (var (result, wnid) in results.Zip(wnids))
-            {
-                var image = ClassModelVisualiser.ToBgr(result.Image, card);
-                MapImages.Write(Path.Combine(outDir, $"{wnid}.png"), image);
-                tiles.Add(image);
-                Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}, objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}");
-            }
-            using var sheet = ContactSheet(tiles, results.Select(r => card.Classes[r.ClassIndex].Name.Split(',')[0]).ToList());
-            MapImages.Write(Path.Combine(outDir, "contact_sheet.png"), sheet);
-            foreach (var t in tiles) t.Dispose();
-            Console.WriteLine($"{results.Count} classes, {settings.Steps} steps; images and contact_sheet.png in {outDir}");
-        }));
+                Steps = parse.GetValue(steps), StepSize = parse.GetValue(step), L2 = parse.GetValue(l2),
+                Jitter = parse.GetValue(jitter), BlurEvery = parse.GetValue(blurEvery), BlurSigma = parse.GetValue(blurSigma),
+            }))));
         return command;
+    }
+
+    /// <summary>What visualise was asked to draw, every option checked.</summary>
+    public sealed record VisualiseRequest(FileInfo Model, string[] Wnids, string OutDir, FileInfo? Card, bool CardOverride, DeviceChoice Device, int Threads, VisualiseSettings Settings);
+
+    public static void Execute(VisualiseRequest request)
+    {
+        var (modelFile, wnids, outDir, settings) = (request.Model, request.Wnids, request.OutDir, request.Settings);
+        if (wnids.Length is 0 or > 64) throw new UsageException("--class: name 1 to 64 classes");
+        using var runner = new GradientRunner(ModelFiles.Read(modelFile), request.Device, request.Threads, modelFile.FullName);
+        var card = CardChoice.For(runner.Info, request.Card, request.CardOverride);
+        card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
+        var indices = wnids.Select(w => card.Classes.FindIndex(c => c.Wnid == w) is >= 0 and var i ? i
+            : throw new UsageException($"--class {w}: not a class of {modelFile.Name}'s card")).ToList();
+
+        Directory.CreateDirectory(outDir);
+        var results = new ClassModelVisualiser(runner, card).Run(indices, settings,
+            s => { if (s % 20 == 0 && !Console.IsErrorRedirected) Console.Error.Write($"\rstep {s}/{settings.Steps}"); });
+        var tiles = new List<Mat>();
+        foreach (var (result, wnid) in results.Zip(wnids))
+        {
+            var image = ClassModelVisualiser.ToBgr(result.Image, card);
+            MapImages.Write(Path.Combine(outDir, $"{wnid}.png"), image);
+            tiles.Add(image);
+            Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}, objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}");
+        }
+        using var sheet = ContactSheet(tiles, results.Select(r => card.Classes[r.ClassIndex].Name.Split(',')[0]).ToList());
+        MapImages.Write(Path.Combine(outDir, "contact_sheet.png"), sheet);
+        foreach (var t in tiles) t.Dispose();
+        Console.WriteLine($"{results.Count} classes, {settings.Steps} steps; images and contact_sheet.png in {outDir}");
     }
 
     /// <summary>The images side by side in rows of up to 4, each with its class name under it.</summary>
