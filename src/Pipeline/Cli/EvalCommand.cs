@@ -24,49 +24,55 @@ public static class EvalCommand
         var synsets = new Option<FileInfo?>("--synsets") { Description = "LOC_synset_mapping.txt: refuse predictions with unknown wnids" };
         var json = new Option<FileInfo?>("--json") { Description = "also write the scores as JSON here (maxboxacc: with the accuracy at every threshold)" };
         var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, images, maps, truth, synsets, json };
-        command.SetAction(parse => CommandErrors.Run(() =>
-        {
-            var name = parse.GetValue(protocol)!;
-            var truthPath = parse.GetValue(truth)!.FullName;
-            var groundTruth = LocFile.Read(truthPath);
-            if (groundTruth.Count == 0) throw new InputException($"{truthPath}: no images (a header and no rows): nothing to score against");
-            if (groundTruth.FirstOrDefault(g => g.Value.Count == 0) is { Key: { } empty })
-                throw new InputException($"{truthPath}: image {empty} has no ground-truth box");
-            if (name == "maxboxacc")
-            {
-                if (parse.GetValue(pred) != null) throw new UsageException("--pred is for --protocol ilsvrc; maxboxacc scores the maps in --maps");
-                var folder = parse.GetValue(maps) ?? throw new UsageException("--protocol maxboxacc needs --maps DIR (the score maps)");
-                MaxBoxAccReport(folder.FullName, groundTruth, parse.GetValue(json));
-                return;
-            }
-            if (parse.GetValue(maps) != null) throw new UsageException("--maps is for --protocol maxboxacc");
-            var predPath = (parse.GetValue(pred) ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
-            FileKinds.Require(predPath);
-            var predictions = DevkitLocFile.Is(predPath)
-                ? DevkitPredictions.Read(predPath, parse.GetValue(images), parse.GetValue(synsets))
-                : parse.GetValue(images) == null ? LocFile.Read(predPath)
-                : throw new UsageException($"--images is for a devkit loc.txt; {predPath} is a Kaggle CSV, which names its images");
-            if (parse.GetValue(synsets) is { } s)
-            {
-                FileKinds.Require(s.FullName);
-                var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
-                if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
-                    throw new InputException($"{predPath}: wnid '{unknown}' is not in {s.FullName}");
-            }
-            var gtPath = Path.Combine(Path.GetDirectoryName(predPath)!, "loc_gt.csv");
-            var gtKnown = File.Exists(gtPath) ? LocFile.Read(gtPath) : null;
-            var score = IlsvrcScore.Compute(predictions, groundTruth, gtKnown);
-            Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
-            if (predictions.Keys.Count(k => !groundTruth.ContainsKey(k)) is > 0 and var extra)
-                Console.Error.WriteLine($"note: {extra} predicted image(s) are not in the ground truth and are not scored");
-            Console.WriteLine($"top-1 localisation error     {100 * score.Top1LocalisationError:F1}%");
-            Console.WriteLine($"top-5 localisation error     {100 * score.Top5LocalisationError:F1}%");
-            Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");
-            Console.WriteLine($"top-5 classification error   {100 * score.Top5ClassificationError:F1}%");
-            if (score.GtKnownLocalisationAccuracy is { } k) Console.WriteLine($"GT-known localisation acc.   {100 * k:F1}%");
-            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, Json));
-        }));
+        command.SetAction(parse => CommandErrors.Run(() => Execute(new EvalRequest(parse.GetValue(protocol)!, parse.GetValue(pred), parse.GetValue(images),
+            parse.GetValue(maps), parse.GetValue(truth)!, parse.GetValue(synsets), parse.GetValue(json)))));
         return command;
+    }
+
+    /// <summary>What eval was asked to score.</summary>
+    public sealed record EvalRequest(string Protocol, FileInfo? Pred, string? Images, DirectoryInfo? Maps, FileInfo Truth, FileInfo? Synsets, FileInfo? Json);
+
+    public static void Execute(EvalRequest request)
+    {
+        var name = request.Protocol;
+        var truthPath = request.Truth.FullName;
+        var groundTruth = LocFile.Read(truthPath);
+        if (groundTruth.Count == 0) throw new InputException($"{truthPath}: no images (a header and no rows): nothing to score against");
+        if (groundTruth.FirstOrDefault(g => g.Value.Count == 0) is { Key: { } empty })
+            throw new InputException($"{truthPath}: image {empty} has no ground-truth box");
+        if (name == "maxboxacc")
+        {
+            if (request.Pred != null) throw new UsageException("--pred is for --protocol ilsvrc; maxboxacc scores the maps in --maps");
+            var folder = request.Maps ?? throw new UsageException("--protocol maxboxacc needs --maps DIR (the score maps)");
+            MaxBoxAccReport(folder.FullName, groundTruth, request.Json);
+            return;
+        }
+        if (request.Maps != null) throw new UsageException("--maps is for --protocol maxboxacc");
+        var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
+        FileKinds.Require(predPath);
+        var predictions = DevkitLocFile.Is(predPath)
+            ? DevkitPredictions.Read(predPath, request.Images, request.Synsets)
+            : request.Images == null ? LocFile.Read(predPath)
+            : throw new UsageException($"--images is for a devkit loc.txt; {predPath} is a Kaggle CSV, which names its images");
+        if (request.Synsets is { } s)
+        {
+            FileKinds.Require(s.FullName);
+            var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
+            if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
+                throw new InputException($"{predPath}: wnid '{unknown}' is not in {s.FullName}");
+        }
+        var gtPath = Path.Combine(Path.GetDirectoryName(predPath)!, "loc_gt.csv");
+        var gtKnown = File.Exists(gtPath) ? LocFile.Read(gtPath) : null;
+        var score = IlsvrcScore.Compute(predictions, groundTruth, gtKnown);
+        Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
+        if (predictions.Keys.Count(k => !groundTruth.ContainsKey(k)) is > 0 and var extra)
+            Console.Error.WriteLine($"note: {extra} predicted image(s) are not in the ground truth and are not scored");
+        Console.WriteLine($"top-1 localisation error     {100 * score.Top1LocalisationError:F1}%");
+        Console.WriteLine($"top-5 localisation error     {100 * score.Top5LocalisationError:F1}%");
+        Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");
+        Console.WriteLine($"top-5 classification error   {100 * score.Top5ClassificationError:F1}%");
+        if (score.GtKnownLocalisationAccuracy is { } k) Console.WriteLine($"GT-known localisation acc.   {100 * k:F1}%");
+        if (request.Json is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, Json));
     }
 
     private static void MaxBoxAccReport(string mapsDir, Dictionary<string, List<LabelledBox>> truth, FileInfo? json)

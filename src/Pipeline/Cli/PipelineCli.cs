@@ -27,15 +27,13 @@ public static class PipelineCli
         return CommandErrors.Usage;
     }
 
-    /// <summary>System.CommandLine names .NET types in its parse errors; a user reads "expected a whole number" or the choices.</summary>
+    /// <summary>System.CommandLine names .NET types in its parse errors (options not declared through Number or Choice); a user reads "expected a whole number".</summary>
     private static string Readable(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message, @" as expected type '(?:System\.Nullable`1\[)?([\w.]+)\]?'", m => m.Groups[1].Value switch
         {
             "System.Int32" or "System.Int64" => ": expected a whole number",
             "System.Double" or "System.Single" => ": expected a number",
             "System.Boolean" => ": expected true or false",
-            var name when AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(name)).FirstOrDefault(t => t is { IsEnum: true }) is { } choices
-                => ": expected " + string.Join(", ", Enum.GetNames(choices).Select(n => n.ToLowerInvariant())),
             var other => $": expected {other[(other.LastIndexOf('.') + 1)..]}",
         });
 }
