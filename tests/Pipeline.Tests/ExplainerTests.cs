@@ -475,7 +475,7 @@ public class ExplainerTests(ExplainerFixture fixture, ITestOutputHelper output) 
     {
         var (code, _, stderr) = CommandLine.Run("export-explainer", "--model", fixture.Models["mnv2"].Gradient, "--out", Path.Combine(_dir, "x.onnx"), "--crops", "5");
         Assert.Equal(2, code);
-        Assert.Contains("--crops 5", stderr);
+        Assert.Contains("--crops '5': expected 10 or 1", stderr);
         (code, _, stderr) = CommandLine.Run("export-explainer", "--model", fixture.Models["mnv2"].Gradient, "--out", Path.Combine(_dir, "x.onnx"), "--input", "pixels", "--overlay");
         Assert.Equal(2, code);
         Assert.Contains("--overlay needs --input bytes", stderr);
