@@ -5,8 +5,7 @@ namespace GradientGraphs.Rules;
 /// <summary>
 /// The ops whose derivative is one expression per input, written as data: a row names the op and,
 /// for each input it differentiates, that input's gradient from the output's gradient dY (d.Grad)
-/// and the forward tensors (d.X(i), d.Y), as PyTorch's derivatives.yaml and tinygrad's gradient
-/// table write theirs. d.Times(f) is dY f with f broadcast as the forward op broadcast it; a factor
+/// and the forward tensors (d.X(i), d.Y). d.Times(f) is dY f with f broadcast as the forward op broadcast it; a factor
 /// computed here names the forward tensor whose shape it has. Broadcast inputs are summed back to
 /// their shape by <see cref="TableRule"/>. Ops with geometry, attributes that change the form of
 /// the backward, or a refusal of their own stay classes (Conv, pools, norms, Gather, MatMul, Pow,

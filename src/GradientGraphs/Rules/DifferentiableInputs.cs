@@ -14,5 +14,10 @@ public sealed class DifferentiableInputs
 
     public bool Contains(int input) => _inputs == null || _inputs.Contains(input);
 
-    public override string ToString() => _inputs == null ? "every input" : $"input {string.Join(" and ", _inputs)}";
+    public override string ToString() => _inputs switch
+    {
+        null => "every input",
+        [var only] => $"input {only}",
+        _ => $"inputs {string.Join(", ", _inputs[..^1])} and {_inputs[^1]}",
+    };
 }
