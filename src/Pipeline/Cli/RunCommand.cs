@@ -80,6 +80,7 @@ public static class RunCommand
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, ParallelImages,
         };
+        foreach (var option in ForwardMapOptions.All) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();
@@ -115,7 +116,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
-            Map = MapMethods.Parse(parse.GetValue(Map)!),
+            Map = ForwardMapOptions.Configure(MapMethods.Parse(parse.GetValue(Map)!), parse),
         };
         int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)
