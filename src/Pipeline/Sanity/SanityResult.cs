@@ -53,7 +53,7 @@ public sealed record SanityReport(string Method, string Rule, IReadOnlyList<stri
             return $"{method}: FAILS: maps survive randomising every layer ({figures}; threshold {Threshold:0.##}): they show the image, not the model";
         var first = cascade.First(s => s.Mean(m => m.SpearmanAbsolute) < Threshold);
         return 2 * first.LayersRandomised <= LayerCount
-            ? $"{method}: passes: maps change as the model is randomised (below {Threshold:0.##} once {first.LayersRandomised} of {LayerCount} layers are randomised from the output; {figures})"
-            : $"{method}: WEAK: maps change only once the lower layers are randomised (at or above {Threshold:0.##} until {first.LayersRandomised} of {LayerCount} layers are; {figures}): they follow the image more than the upper layers";
+            ? $"{method}: passes: maps change as the model is randomised (below {Threshold:0.##} with the top {first.LayersRandomised} of {LayerCount} layers randomised; {figures})"
+            : $"{method}: WEAK: maps change only once the lower layers are randomised (at or above {Threshold:0.##} until the top {first.LayersRandomised} of {LayerCount} layers are randomised; {figures}): they follow the image more than the upper layers";
     }
 }

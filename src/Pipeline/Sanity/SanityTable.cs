@@ -10,7 +10,7 @@ public static class SanityTable
 
     public static string Csv(SanityReport report)
     {
-        var text = new StringBuilder("mode,step,layers,layers_randomised,spearman_abs,spearman_signed,ssim,hog,undefined_images,images,seconds\n");
+        var text = new StringBuilder("mode,step,layers,layers_randomised,spearman_abs,spearman_signed,ssim,hog,constant_maps,images,seconds\n");
         foreach (var s in report.Steps)
             text.Append(Invariant, $"{SanityCheck.Name(s.Mode)},{s.Number},{Quote(s.Label)},{s.LayersRandomised},{Number(s.Mean(m => m.SpearmanAbsolute))},")
                 .Append(Invariant, $"{Number(s.Mean(m => m.SpearmanSigned))},{Number(s.Mean(m => m.Ssim))},{Number(s.Mean(m => m.Hog))},{s.Undefined},{s.Images.Count},{s.Seconds:F2}\n");
@@ -30,13 +30,16 @@ public static class SanityTable
         return text.ToString();
     }
 
-    /// <summary>Aligned columns a person reads: means over the images, an empty cell where a measure is undefined.</summary>
+    /// <summary>
+    /// Aligned columns a person reads: means over the images, an empty cell where a measure is
+    /// undefined, and how many images' maps came out constant (left out of the rank and HOG means).
+    /// </summary>
     public static string Console(SanityReport report)
     {
-        var rows = new List<string[]> { new[] { "mode", "step", "layers randomised", "rank |map|", "rank signed", "SSIM", "HOG" } };
+        var rows = new List<string[]> { new[] { "mode", "step", "layers randomised", "rank |map|", "rank signed", "SSIM", "HOG", "constant maps" } };
         foreach (var s in report.Steps)
             rows.Add([SanityCheck.Name(s.Mode), s.Number.ToString(Invariant), s.Label, Cell(s.Mean(m => m.SpearmanAbsolute)),
-                Cell(s.Mean(m => m.SpearmanSigned)), Cell(s.Mean(m => m.Ssim)), Cell(s.Mean(m => m.Hog))]);
+                Cell(s.Mean(m => m.SpearmanSigned)), Cell(s.Mean(m => m.Ssim)), Cell(s.Mean(m => m.Hog)), s.Undefined > 0 ? $"{s.Undefined} of {s.Images.Count}" : ""]);
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
         foreach (var row in rows)
