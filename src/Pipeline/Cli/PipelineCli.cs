@@ -11,7 +11,7 @@ public static class PipelineCli
         var root = new RootCommand("Pipeline: class saliency maps and weakly supervised boxes from any ONNX ConvNet.")
         {
             ExportGradCommand.Create(), ExportExplainerCommand.Create(), InspectCommand.Create(), RunCommand.Create(), MergeCommand.Create(),
-            EvalCommand.Create(), BenchCommand.Create(), VisualiseCommand.Create(),
+            EvalCommand.Create(), BenchCommand.Create(), VisualiseCommand.Create(), MeasureCommand.Create(), SanityCommand.Create(),
         };
         return root;
     }

@@ -56,7 +56,7 @@ public static class RunCommand
     public static Command Create()
     {
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.");
-        foreach (var option in Declared.Concat(LocaliserOptions.All)) command.Options.Add(option);
+        foreach (var option in Declared.Concat(LocaliserOptions.All).Concat(ForwardMapOptions.All)) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();
@@ -76,7 +76,7 @@ public static class RunCommand
         var explain = new ExplainSettings(crops, parse.GetValue(Top), LocaliserOptions.Read(parse), parse.GetValue(WorkingSide), parse.GetValue(MaxPixels))
         {
             Smooth = new SmoothGrad(parse.GetValue(SmoothGradCopies), parse.GetValue(Noise)),
-            Map = parse.GetValue(Map)!,
+            Map = ForwardMapOptions.Configure(parse.GetValue(Map)!, parse),
         };
         int threads = parse.GetValue(Threads);
         int parallel = parse.GetValue(ParallelImages) ?? Math.Min(DefaultParallelImages, threads);
