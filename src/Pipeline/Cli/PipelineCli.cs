@@ -22,8 +22,11 @@ public static class PipelineCli
         var parse = root.Parse(OldNames.Rewrite(root, args));
         if (parse.Errors.Count == 0 || parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
             return parse.Invoke();
-        foreach (var error in parse.Errors) Console.Error.WriteLine($"usage error: {Readable(error.Message)}");
-        Console.Error.WriteLine("(Pipeline --help lists the commands; Pipeline COMMAND --help their options)");
+        // A value refused by Choice or Number is one line naming the option, as any refusal; an unknown
+        // option or a missing one (System.CommandLine's own words) also points to help.
+        foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {Readable(error.Message)}");
+        if (parse.Errors.Any(e => !e.Message.StartsWith("--")))
+            Console.Error.WriteLine("(Pipeline --help lists the commands; Pipeline COMMAND --help their options)");
         return CommandErrors.Usage;
     }
 
