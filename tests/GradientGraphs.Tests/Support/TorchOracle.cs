@@ -30,13 +30,7 @@ public sealed class TorchOracle
         }
     }
 
-    private float[] ReadFloats(string file)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(Directory, file));
-        var values = new float[bytes.Length / 4];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return values;
-    }
+    private float[] ReadFloats(string file) => ReadFloats(Directory, file);
 
     /// <summary>
     /// $PIPELINE_ORACLE_CACHE, else ~/.cache/pipeline/oracle (XDG's cache folder): building every
@@ -58,19 +52,7 @@ public sealed class TorchOracle
         {
             say($"torch oracle: building the {arch} fixture ({rules}) into {dir}; kept for later runs");
             // Built beside its final name and moved in whole, so an interrupted build is never taken for a fixture.
-            var building = $"{dir}.building-{Environment.ProcessId}";
-            var python = Environment.GetEnvironmentVariable("PIPELINE_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-            var start = new ProcessStartInfo(python, ["-W", "ignore", script, "--arch", arch, "--out", building, "--rules", rules])
-            { RedirectStandardError = true, RedirectStandardOutput = true };
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{python} {script} --arch {arch} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
-            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true); // a stale, incomplete one
-            try { System.IO.Directory.Move(building, dir); }
-            catch (IOException) when (File.Exists(Path.Combine(dir, "meta.json"))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
+            BuildInto(dir, "meta.json", script, ["--arch", arch, "--rules", rules]);
         }
         var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json"))).RootElement;
         return new TorchOracle
@@ -80,6 +62,55 @@ public sealed class TorchOracle
             Classes = meta.GetProperty("classes").GetInt32(),
             Size = meta.GetProperty("size").GetInt32(),
         };
+    }
+
+    /// <summary>
+    /// Runs the script with `--out` a folder beside <paramref name="dir"/>, then moves it in whole, so an
+    /// interrupted build is never taken for a fixture (<paramref name="marker"/> is the file that says it is done).
+    /// </summary>
+    private static void BuildInto(string dir, string marker, string script, IEnumerable<string> arguments)
+    {
+        var building = $"{dir}.building-{Environment.ProcessId}";
+        var python = Environment.GetEnvironmentVariable("PIPELINE_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+        var start = new ProcessStartInfo(python, ["-W", "ignore", script, .. arguments, "--out", building])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{python} {script} {string.Join(' ', arguments)} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
+        if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true); // a stale, incomplete one
+        try { System.IO.Directory.Move(building, dir); }
+        catch (IOException) when (File.Exists(Path.Combine(dir, marker))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
+    }
+
+    /// <summary>
+    /// Attributions of this fixture's network by tests/oracle/torch_attributions.py (Integrated
+    /// Gradients, Input x Gradient, Grad-CAM++), made once per script version and arguments (with the
+    /// content of any file they name) and kept in the cache; the folder holding them.
+    /// </summary>
+    public string Attributions(IReadOnlyList<string> arguments, Action<string> say)
+    {
+        var script = Path.Combine(RepositoryRoot(), "tests", "oracle", "torch_attributions.py");
+        var key = new List<byte>(File.ReadAllBytes(script));
+        foreach (var a in arguments) key.AddRange(File.Exists(a) ? File.ReadAllBytes(a) : System.Text.Encoding.UTF8.GetBytes(a + "\n"));
+        var dir = $"{Directory}-attributions-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key.ToArray()))[..12]}";
+        if (!File.Exists(Path.Combine(dir, "input_x_gradient.bin")))
+        {
+            say($"torch oracle: computing attributions ({string.Join(' ', arguments.Where(a => !File.Exists(a)))}) into {dir}; kept for later runs");
+            BuildInto(dir, "input_x_gradient.bin", script, ["--fixture", Directory, .. arguments]);
+        }
+        return dir;
+    }
+
+    /// <summary>A float32 file of the torch scripts.</summary>
+    public static float[] ReadFloats(string directory, string file)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(directory, file));
+        var values = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
     }
 
     public static string RepositoryRoot()
