@@ -7,6 +7,7 @@ logits. For one image (--image) and its first --classes classes, computed in flo
   integrated_gradients.bin  float32 [K, 3, S, S], with --baseline: (x - b) times the mean of
                             d score / d x at the --steps midpoints b + (i + 0.5) / steps (x - b),
                             i = 0 .. steps - 1, the baseline b read from --baseline (float32 [3, S, S])
+  integrated_gradients_float32.bin  the same from torch's float32 autograd (its own rounding error)
   input_x_gradient.bin      float32 [K, 3, S, S]: x times d score / d x
   grad_cam_plus_plus.bin    float32 [K, h, w], with --layer: Grad-CAM++ of the output A of that module
                             (a forward hook), g = d score / d A (Chattopadhay et al. 2018, Eq. 19 with the
@@ -15,6 +16,7 @@ logits. For one image (--image) and its first --classes classes, computed in flo
                             w_c = sum_ij alpha_ij ReLU(g_ij), map = ReLU(sum_c w_c A_c)
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -44,7 +46,8 @@ def main():
     n, k_all, size = meta["batch"], meta["classes"], meta["size"]
     images = np.fromfile(os.path.join(args.fixture, "image.bin"), dtype=np.float32).reshape(n, 3, size, size)
     classes = np.fromfile(os.path.join(args.fixture, "classes.bin"), dtype=np.int64).reshape(n, k_all)[args.image, :args.classes]
-    model = build(meta["arch"], meta["seed"]).double()
+    model32 = build(meta["arch"], meta["seed"])
+    model = copy.deepcopy(model32).double()
     x = torch.from_numpy(images[args.image:args.image + 1]).double()
     with torch.no_grad():
         logits = np.fromfile(os.path.join(args.fixture, "logits.bin"), dtype=np.float32).reshape(n, -1)[args.image]
@@ -55,7 +58,8 @@ def main():
         torch.stack(tensors).detach().numpy().astype("float32").tofile(os.path.join(args.out, name))
 
     if args.baseline:
-        integrated_gradients(model, x, classes, args.steps, args.baseline, size, save)
+        integrated_gradients(model, x, classes, args.steps, args.baseline, size, save, "integrated_gradients.bin")
+        integrated_gradients(model32, x.float(), classes, args.steps, args.baseline, size, save, "integrated_gradients_float32.bin")
 
     # Input x Gradient, and Grad-CAM++ from a forward hook on the layer.
     kept = []
@@ -79,17 +83,17 @@ def main():
         save("grad_cam_plus_plus.bin", cam_pp)
 
 
-def integrated_gradients(model, x, classes, steps, baseline_file, size, save):
-    """Every midpoint of the path in one batch."""
-    baseline = torch.from_numpy(np.fromfile(baseline_file, dtype=np.float32).reshape(1, 3, size, size)).double()
-    alphas = (torch.arange(steps, dtype=torch.float64) + 0.5) / steps
+def integrated_gradients(model, x, classes, steps, baseline_file, size, save, name):
+    """Every midpoint of the path in one batch, in x's precision."""
+    baseline = torch.from_numpy(np.fromfile(baseline_file, dtype=np.float32).reshape(1, 3, size, size)).to(x.dtype)
+    alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps
     points = (baseline + alphas.view(-1, 1, 1, 1) * (x - baseline)).requires_grad_(True)
     scores = model(points)
     ig = []
     for k, c in enumerate(classes):
         (g,) = torch.autograd.grad(scores[:, c].sum(), points, retain_graph=k + 1 < len(classes))
         ig.append(((x - baseline) * g.mean(0, keepdim=True))[0])
-    save("integrated_gradients.bin", ig)
+    save(name, ig)
 
 
 if __name__ == "__main__":
