@@ -14,6 +14,7 @@ logits. For one image (--image) and its first --classes classes, computed in flo
                             exponential of the score, whose derivatives are the score's powers):
                             alpha = g^2 / (2 g^2 + sum_ab A_ab g^3) (denominator 0 taken as 1),
                             w_c = sum_ij alpha_ij ReLU(g_ij), map = ReLU(sum_c w_c A_c)
+  meta.json                 the settings, written last (the fixture is complete)
 """
 import argparse
 import copy
@@ -81,6 +82,9 @@ def main():
     save("input_x_gradient.bin", ixg)
     if kept:
         save("grad_cam_plus_plus.bin", cam_pp)
+    with open(os.path.join(args.out, "meta.json"), "w") as f:
+        json.dump({"fixture": os.path.basename(os.path.normpath(args.fixture)), "image": args.image, "classes": classes.tolist(),
+                   "steps": args.steps, "layer": args.layer, "baseline": bool(args.baseline), "torch": torch.__version__}, f)
 
 
 def integrated_gradients(model, x, classes, steps, baseline_file, size, save, name):

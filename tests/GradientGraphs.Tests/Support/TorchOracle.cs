@@ -44,16 +44,7 @@ public sealed class TorchOracle
     /// <summary>The fixtures for one architecture, built first if the cache lacks them; <paramref name="say"/> hears one line per build.</summary>
     public static TorchOracle For(string arch, string rules, Action<string> say)
     {
-        var script = Path.Combine(RepositoryRoot(), "tests", "oracle", "torch_oracle.py");
-        // Fixtures are keyed by the script's content, so a changed oracle makes new ones.
-        var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)))[..12];
-        var dir = Path.Combine(CacheRoot, $"{arch}-{rules.Replace(',', '-')}-{version}");
-        if (!File.Exists(Path.Combine(dir, "meta.json")))
-        {
-            say($"torch oracle: building the {arch} fixture ({rules}) into {dir}; kept for later runs");
-            // Built beside its final name and moved in whole, so an interrupted build is never taken for a fixture.
-            BuildInto(dir, "meta.json", script, ["--arch", arch, "--rules", rules]);
-        }
+        var dir = Fixture(["torch_oracle.py"], $"{arch}-{rules.Replace(',', '-')}", ["--arch", arch, "--rules", rules], say);
         var meta = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json"))).RootElement;
         return new TorchOracle
         {
@@ -65,43 +56,50 @@ public sealed class TorchOracle
     }
 
     /// <summary>
-    /// Runs the script with `--out` a folder beside <paramref name="dir"/>, then moves it in whole, so an
-    /// interrupted build is never taken for a fixture (<paramref name="marker"/> is the file that says it is done).
+    /// The same architecture and weights exported with a dynamic batch axis, as a user would
+    /// (tests/oracle/torch_oracle_dynamic.py, opset 17): the model file, built first if the cache lacks it.
     /// </summary>
-    private static void BuildInto(string dir, string marker, string script, IEnumerable<string> arguments)
+    public static string DynamicBatchModel(string arch, Action<string> say) =>
+        Path.Combine(Fixture(["torch_oracle_dynamic.py", "torch_oracle.py"], $"{arch}-dynamic-batch", ["--arch", arch], say), "model_opset17.onnx");
+
+    /// <summary>
+    /// A fixture folder made by scripts[0] (which may import the others), keyed by the scripts'
+    /// content, so a changed oracle makes new ones.
+    /// </summary>
+    private static string Fixture(string[] scripts, string name, string[] arguments, Action<string> say)
     {
+        var paths = scripts.Select(s => Path.Combine(RepositoryRoot(), "tests", "oracle", s)).ToArray();
+        var version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(paths.SelectMany(File.ReadAllBytes).ToArray()))[..12];
+        var dir = Path.Combine(CacheRoot, $"{name}-{version}");
+        if (File.Exists(Path.Combine(dir, "meta.json"))) return dir;
+        say($"torch oracle: building the {name} fixture into {dir}; kept for later runs");
+        // Built beside its final name and moved in whole, so an interrupted build is never taken for a fixture.
         var building = $"{dir}.building-{Environment.ProcessId}";
         var python = Environment.GetEnvironmentVariable("PIPELINE_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        var start = new ProcessStartInfo(python, ["-W", "ignore", script, .. arguments, "--out", building])
+        var start = new ProcessStartInfo(python, ["-W", "ignore", paths[0], .. arguments, "--out", building])
         { RedirectStandardError = true, RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{python} {script} {string.Join(' ', arguments)} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
+            throw new InvalidOperationException($"{python} {paths[0]} {string.Join(" ", arguments)} failed (is python3-torch installed? .ci/run installs it):\n{stderr.Result}");
         if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true); // a stale, incomplete one
         try { System.IO.Directory.Move(building, dir); }
-        catch (IOException) when (File.Exists(Path.Combine(dir, marker))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
+        catch (IOException) when (File.Exists(Path.Combine(dir, "meta.json"))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
+        return dir;
     }
 
     /// <summary>
     /// Attributions of this fixture's network by tests/oracle/torch_attributions.py (Integrated
-    /// Gradients, Input x Gradient, Grad-CAM++), made once per script version and arguments (with the
-    /// content of any file they name) and kept in the cache; the folder holding them.
+    /// Gradients, Input x Gradient, Grad-CAM++), made once per arguments (with the content of any file
+    /// they name) and script version, and kept in the cache; the folder holding them.
     /// </summary>
     public string Attributions(IReadOnlyList<string> arguments, Action<string> say)
     {
-        var script = Path.Combine(RepositoryRoot(), "tests", "oracle", "torch_attributions.py");
-        var key = new List<byte>(File.ReadAllBytes(script));
-        foreach (var a in arguments) key.AddRange(File.Exists(a) ? File.ReadAllBytes(a) : System.Text.Encoding.UTF8.GetBytes(a + "\n"));
-        var dir = $"{Directory}-attributions-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key.ToArray()))[..12]}";
-        if (!File.Exists(Path.Combine(dir, "input_x_gradient.bin")))
-        {
-            say($"torch oracle: computing attributions ({string.Join(' ', arguments.Where(a => !File.Exists(a)))}) into {dir}; kept for later runs");
-            BuildInto(dir, "input_x_gradient.bin", script, ["--fixture", Directory, .. arguments]);
-        }
-        return dir;
+        var key = arguments.SelectMany(a => File.Exists(a) ? File.ReadAllBytes(a) : System.Text.Encoding.UTF8.GetBytes(a + "\n")).ToArray();
+        var name = $"{Path.GetFileName(Directory)}-attributions-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key))[..12]}";
+        return Fixture(["torch_attributions.py", "torch_oracle.py"], name, ["--fixture", Directory, .. arguments], say);
     }
 
     /// <summary>A float32 file of the torch scripts.</summary>
