@@ -84,6 +84,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
 
         // One step is a poor integral: the image is marked with a warning row in errors.csv.
         var coarse = Run("coarse", "--ig-steps", "1");
+        Assert.Contains("\"--map\": \"integrated-gradients (black baseline, 1 step)\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
         var coarseErrors = File.ReadAllLines(Path.Combine(coarse, "completeness", "completeness.csv")).Skip(1)
             .Select(r => double.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(coarseErrors, e => e > 0.05);
@@ -92,6 +93,34 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
         Assert.Contains("completeness error over 5%", warning);
         using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(coarse, "run.json"))))
             Assert.Equal(1, report.RootElement.GetProperty("warnings").GetInt32());
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void Merge_joins_the_shards_completeness_and_summarises_it_again()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
+        var images = Path.Combine(dir, "images");
+        Directory.CreateDirectory(images);
+        foreach (var name in new[] { "parrot.jpg", "dog.jpg" })
+            File.Copy(CommandLine.Shared("data", "photos", name), Path.Combine(images, name));
+        var shards = new[] { "0/2", "1/2" }.Select((shard, i) =>
+        {
+            var output = Path.Combine(dir, $"shard{i}");
+            var (code, _, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1",
+                "--device", "cpu", "--quiet", "--map", "integrated-gradients", "--ig-steps", "2", "--top", "1", "--shard", shard);
+            Assert.True(code == 0, stderr);
+            return output;
+        }).ToArray();
+        var merged = Path.Combine(dir, "merged");
+        var (mergeCode, _, mergeErr) = CommandLine.Run(["merge", "--out", merged, .. shards]);
+        Assert.True(mergeCode == 0, mergeErr);
+        var rows = File.ReadAllLines(Path.Combine(merged, "completeness", "completeness.csv"));
+        Assert.Equal(["dog", "parrot"], rows.Skip(1).Select(r => r.Split(',')[0]));
+        var shardRows = shards.SelectMany(s => File.ReadAllLines(Path.Combine(s, "completeness", "completeness.csv")).Skip(1)).Order(StringComparer.Ordinal);
+        Assert.Equal(shardRows, rows.Skip(1));
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(merged, "run.json")));
+        Assert.Equal(2, report.RootElement.GetProperty("completeness").GetProperty("images").GetInt32());
         Directory.Delete(dir, recursive: true);
     }
 

@@ -23,7 +23,7 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
     // The black baseline adds nothing, so caches made before the baseline was an option still match.
     public override string KeyPart => $"\nmap {Name} {steps}" + (baseline == IntegratedGradientsBaseline.Black ? "" : $" {baseline.Word()}");
     public override string Setting => steps == DefaultSteps && baseline == IntegratedGradientsBaseline.Black ? Name
-        : $"{Name} ({baseline.Word()} baseline, {steps} steps)";
+        : $"{Name} ({baseline.Word()} baseline, {steps} step{(steps == 1 ? "" : "s")})";
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
 
