@@ -15,7 +15,7 @@ namespace GradientGraphs.Tests;
 /// and the model runs on a batch of 3 images, for which the symbolic batch stands (the sequence-first
 /// attention model, which the builder refuses, at the batch of 1 its export fixed in its Reshapes). Folded shape
 /// values (integers and Equal's booleans) are compared with the values ONNX Runtime computes.
-/// Every model the torch oracle exports: TorchOracleTests' architectures at opsets 13 and 17, the
+/// Every model the torch oracle exports: TorchOracleTests' architectures at opset 17, the
 /// sequence-first attention model (shapes up to its refused Transpose), and the dynamic-batch exports.
 /// </summary>
 [Trait("Category", "Oracle")]
@@ -26,8 +26,11 @@ public class InferredShapeTests(ITestOutputHelper output, TorchOracleFixtures or
 
     public static TheoryData<string, int> Models()
     {
-        var data = TorchOracleTests.Architectures();
-        foreach (var opset in new[] { 13, 17 }) data.Add("vit_tiny_torch_attention", opset);
+        // Opset 17 only, to keep the oracle suite within CI's time: the check runs every model at batch 3.
+        var data = new TheoryData<string, int>();
+        foreach (var row in TorchOracleTests.Architectures())
+            if ((int)row[1] == 17) data.Add((string)row[0], 17);
+        data.Add("vit_tiny_torch_attention", 17);
         return data;
     }
 

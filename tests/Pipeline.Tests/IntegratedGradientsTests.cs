@@ -58,7 +58,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
             return output;
         }
         var blur = Run("blur", "--ig-baseline", "blur", "--ig-steps", "32");
-        Assert.Contains("\"--map\": \"integrated-gradients (blur baseline, 32 steps)\"", File.ReadAllText(Path.Combine(blur, "run-state.json")));
+        Assert.Contains("\"--map settings\": \"blur baseline, 32 steps\"", File.ReadAllText(Path.Combine(blur, "run-state.json")));
         Assert.True(File.Exists(Path.Combine(blur, "npy", "top1", "images", "parrot.jpg.npy")));
         var rows = File.ReadAllLines(Path.Combine(blur, "completeness", "images", "parrot.csv"));
         Assert.Equal("image,rank,wnid,score_difference,attribution_sum,error", rows[0]);
@@ -84,7 +84,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
 
         // One step is a poor integral: the image is marked with a warning row in errors.csv.
         var coarse = Run("coarse", "--ig-steps", "1");
-        Assert.Contains("\"--map\": \"integrated-gradients (black baseline, 1 step)\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
+        Assert.Contains("\"--map settings\": \"black baseline, 1 step\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
         var coarseErrors = File.ReadAllLines(Path.Combine(coarse, "completeness", "completeness.csv")).Skip(1)
             .Select(r => double.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(coarseErrors, e => e > 0.05);
@@ -128,7 +128,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
     [InlineData("--ig-steps 0", "--ig-steps 0: expected 1 to 1024")]
     [InlineData("--ig-steps 1025", "--ig-steps 1025: expected 1 to 1024")]
     [InlineData("--ig-baseline fog", "--ig-baseline 'fog': expected black, blur, noise")]
-    [InlineData("--map saliency --ig-steps 8", "--ig-steps: applies to --map integrated-gradients only")]
+    [InlineData("--map saliency --ig-steps 8", "--ig-steps goes with --map integrated-gradients, not --map saliency")]
     public void Its_options_are_range_checked_and_refused_with_another_map(string options, string message)
     {
         var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;

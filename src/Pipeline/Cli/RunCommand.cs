@@ -82,6 +82,7 @@ public static class RunCommand
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
             WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, IgBaseline, IgSteps, ParallelImages,
         };
+        foreach (var option in ForwardMapOptions.All) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();
@@ -100,7 +101,7 @@ public static class RunCommand
             return new IntegratedGradientsMethod(steps is { } s ? OptionRanges.Check("--ig-steps", s, 1, IntegratedGradientsMethod.MostSteps) : IntegratedGradientsMethod.DefaultSteps,
                 baseline is { } b ? IntegratedGradientsBaselines.Parse(b) : IntegratedGradientsBaseline.Black);
         if (baseline != null || steps != null)
-            throw new UsageException($"{(baseline != null ? "--ig-baseline" : "--ig-steps")}: applies to --map integrated-gradients only, not --map {map.Name}");
+            throw new UsageException($"{(baseline != null ? "--ig-baseline" : "--ig-steps")} goes with --map integrated-gradients, not --map {map.Name}");
         return map;
     }
 
@@ -130,7 +131,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
-            Map = MapChoice(parse),
+            Map = ForwardMapOptions.Configure(MapChoice(parse), parse),
         };
         int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)

@@ -51,7 +51,8 @@ public sealed record RunRequest
             ["--smooth"] = $"{Explain.Smooth.Copies} x {Explain.Smooth.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         };
         // Only where it is not the default, so that runs begun before --map existed still resume.
-        if (Explain.Map != MapMethods.Default) options["--map"] = Explain.Map.Setting;
+        if (Explain.Map != MapMethods.Default) options["--map"] = Explain.Map.Name;
+        if (Explain.Map.Settings is { } settings) options["--map settings"] = settings;
         return options;
     }
 }

@@ -22,8 +22,9 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
     public override string Name => "integrated-gradients";
     // The black baseline adds nothing, so caches made before the baseline was an option still match.
     public override string KeyPart => $"\nmap {Name} {steps}" + (baseline == IntegratedGradientsBaseline.Black ? "" : $" {baseline.Word()}");
-    public override string Setting => steps == DefaultSteps && baseline == IntegratedGradientsBaseline.Black ? Name
-        : $"{Name} ({baseline.Word()} baseline, {steps} step{(steps == 1 ? "" : "s")})";
+    // None at the defaults, so runs begun before the baseline and steps were options still resume.
+    public override string? Settings => steps == DefaultSteps && baseline == IntegratedGradientsBaseline.Black ? null
+        : $"{baseline.Word()} baseline, {steps} step{(steps == 1 ? "" : "s")}";
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
 

@@ -25,11 +25,14 @@ public abstract class MapMethod
     /// <summary>The gradient model's output of class maps it reads when it needs one (Grad-CAM's, or Grad-CAM++'s).</summary>
     public virtual string CamOutput => GradientGraphs.Building.GradientModelContract.ClassActivationOutput;
 
-    /// <summary>The method and its settings as the run's fingerprint records them: the name alone at the default settings.</summary>
-    public virtual string Setting => Name;
-
     /// <summary>What it adds to the cache key; empty for the default method, so caches made before methods were classes still match.</summary>
     public virtual string KeyPart => $"\nmap {Name}";
+
+    /// <summary>Its options that change its maps (an occlusion window, RISE's masks), for the run's fingerprint; null when it has none.</summary>
+    public virtual string? Settings => null;
+
+    /// <summary>Why it cannot run on a model of this input side (an option larger than the crop), or null.</summary>
+    public virtual string? Refusal(int side) => null;
 
     /// <summary>The maps, index crop * classes + class.</summary>
     public abstract float[][] Maps(GradientRunner runner, CropBatch batch);

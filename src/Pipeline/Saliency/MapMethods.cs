@@ -8,7 +8,7 @@ public static class MapMethods
 
     public static readonly IReadOnlyList<MapMethod> All =
     [
-        Default, new CamMethod(), new SaliencyTimesCamMethod(), new IntegratedGradientsMethod(),
+        Default, new CamMethod(), new SaliencyTimesCamMethod(), new IntegratedGradientsMethod(), new OcclusionMethod(), new RiseMethod(),
         new InputTimesGradientMethod(),
         new GradCamPlusPlusMethod(),
     ];

@@ -14,7 +14,8 @@ public sealed class SmoothGradMethod(MapMethod inner, SmoothGrad smooth) : MapMe
     public override string Name => inner.Name;
     public override bool NeedsCam => inner.NeedsCam;
     public override string CamOutput => inner.CamOutput;
-    public override string Setting => inner.Setting;
+    public override string? Settings => inner.Settings;
+    public override string? Refusal(int side) => inner.Refusal(side);
     public override string KeyPart => $"\n{smooth}" + inner.KeyPart;
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
