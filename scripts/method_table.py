@@ -14,6 +14,7 @@ SHARED = os.path.abspath(os.environ.get("PIPELINE_SHARED", os.path.join(ROOT, ".
 BIN = os.path.join(ROOT, "out", "bin", "Pipeline")
 CROPS = os.environ.get("PIPELINE_TABLE_CROPS", "10")
 SANITY_IMAGES = os.environ.get("PIPELINE_TABLE_SANITY_IMAGES", "4")
+MEASURE_STEPS = os.environ.get("PIPELINE_TABLE_MEASURE_STEPS", "224")
 
 # name: (backward rule of the model, run options)
 METHODS = {
@@ -72,7 +73,7 @@ def main():
                 f.write(line)
     sh("bash", "scripts/fetch_models.sh", "models/cache")
     sh("dotnet", "build", "src/Pipeline", "-c", "Release", "--verbosity", "quiet", "-nologo", "-o", "out/bin")
-    print(f"{len(images)} {subset} images, {CROPS} crops, top 5, mass box; sanity on the first {SANITY_IMAGES}\n")
+    print(f"{len(images)} {subset} images, {CROPS} crops, top 5, mass box; deletion/insertion in {MEASURE_STEPS} steps; sanity (cascade) on the first {SANITY_IMAGES}\n")
     print("| model | method | top-5 loc err | MaxBoxAccV2 | pointing game | deletion AUC (lower better) | insertion AUC | sanity: rank corr. at full cascade | s / image |")
     print("|---|---|---|---|---|---|---|---|---|")
     for model in models:
@@ -87,9 +88,9 @@ def main():
                "--quiet", "--device", "cpu", *options)
             sh(BIN, "eval", "--pred", f"{folder}/loc.csv", "--truth", truth, "--json", f"{folder}/scores.json")
             sh(BIN, "eval", "--protocol", "maxboxacc", "--maps", f"{folder}/npy/gt", "--truth", truth, "--json", f"{folder}/maxboxacc.json")
-            sh(BIN, "measure", "--run", folder, "--images", listing, "--truth", truth)
+            sh(BIN, "measure", "--run", folder, "--images", listing, "--truth", truth, "--steps", MEASURE_STEPS, "--device", "cpu")
             verdict = sh(BIN, "sanity", "--model", grad, "--images", listing, "--limit", SANITY_IMAGES, "--out", f"{folder}-sanity",
-                         "--device", "cpu", *sanity_options(options))
+                         "--mode", "cascade", "--device", "cpu", *sanity_options(options))
             print(row(model, name, folder, verdict), flush=True)
 
 
