@@ -4,7 +4,7 @@
 #   bash scripts/method_table.sh [tune|dev] [IMAGES] [MODEL...] [-- METHOD...]
 # IMAGES: the first IMAGES images of the set (default all). MODEL: mobilenet_v2, tiny_darknet.
 # Every method runs with the same crops (PIPELINE_TABLE_CROPS, default 10) so seconds compare.
-import json, math, os, statistics, subprocess, sys
+import csv, json, math, os, re, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from intervals import percent_with_interval  # noqa: E402
@@ -14,13 +14,14 @@ SHARED = os.path.abspath(os.environ.get("PIPELINE_SHARED", os.path.join(ROOT, ".
 BIN = os.path.join(ROOT, "out", "bin", "Pipeline")
 CROPS = os.environ.get("PIPELINE_TABLE_CROPS", "10")
 SANITY_IMAGES = os.environ.get("PIPELINE_TABLE_SANITY_IMAGES", "4")
+MEASURE_STEPS = os.environ.get("PIPELINE_TABLE_MEASURE_STEPS", "224")
 
 # name: (backward rule of the model, run options)
 METHODS = {
     "gradient": ("gradient", ["--map", "saliency"]),
     "deconvnet": ("deconvnet", ["--map", "saliency"]),
     "guided": ("guided", ["--map", "saliency"]),
-    "smoothgrad": ("gradient", ["--map", "saliency", "--smoothgrad", "10", "--noise", "0.15"]),
+    "smoothgrad": ("gradient", ["--map", "saliency", "--smooth", "10", "--noise", "0.15"]),
     "integrated-gradients": ("gradient", ["--map", "integrated-gradients"]),
     "input-x-gradient": ("gradient", ["--map", "input-x-gradient"]),
     "grad-cam": ("gradient", ["--map", "cam"]),
@@ -57,16 +58,22 @@ def main():
     count = int(args[1]) if len(args) > 1 else None
     models = args[2:] or ["mobilenet_v2", "tiny_darknet"]
     data = os.path.join(SHARED, "data", f"ilsvrc-{subset}")
-    truth = os.path.join(data, "LOC_val_solution.csv")
     images = sorted(f for f in os.listdir(os.path.join(data, "images")))[:count]
     work = os.path.join(ROOT, "out", "table")
     os.makedirs(work, exist_ok=True)
     listing = os.path.join(work, f"{subset}-{len(images)}.txt")
     with open(listing, "w") as f:
         f.writelines(os.path.join(data, "images", i) + "\n" for i in images)
+    # The truth of these images only: eval counts every image of its truth file.
+    ids = {os.path.splitext(i)[0] for i in images}
+    truth = os.path.join(work, f"{subset}-{len(images)}-truth.csv")
+    with open(os.path.join(data, "LOC_val_solution.csv")) as full, open(truth, "w") as f:
+        for k, line in enumerate(full):
+            if k == 0 or line.split(",", 1)[0] in ids:
+                f.write(line)
     sh("bash", "scripts/fetch_models.sh", "models/cache")
     sh("dotnet", "build", "src/Pipeline", "-c", "Release", "--verbosity", "quiet", "-nologo", "-o", "out/bin")
-    print(f"{len(images)} {subset} images, {CROPS} crops, top 5, mass box; sanity on the first {SANITY_IMAGES}\n")
+    print(f"{len(images)} {subset} images, {CROPS} crops, top 5, mass box; deletion/insertion in {MEASURE_STEPS} steps; sanity (cascade) on the first {SANITY_IMAGES}\n")
     print("| model | method | top-5 loc err | MaxBoxAccV2 | pointing game | deletion AUC (lower better) | insertion AUC | sanity: rank corr. at full cascade | s / image |")
     print("|---|---|---|---|---|---|---|---|---|")
     for model in models:
@@ -81,34 +88,45 @@ def main():
                "--quiet", "--device", "cpu", *options)
             sh(BIN, "eval", "--pred", f"{folder}/loc.csv", "--truth", truth, "--json", f"{folder}/scores.json")
             sh(BIN, "eval", "--protocol", "maxboxacc", "--maps", f"{folder}/npy/gt", "--truth", truth, "--json", f"{folder}/maxboxacc.json")
-            sh(BIN, "measure", "--run", folder, "--images", listing, "--truth", truth)
-            sanity_dir = f"{folder}-sanity"
-            sh(BIN, "sanity", "--model", grad, "--images", listing, "--limit", SANITY_IMAGES, "--out", sanity_dir, "--device", "cpu", *options)
-            print(row(model, name, folder, sanity_dir), flush=True)
+            sh(BIN, "measure", "--run", folder, "--images", listing, "--truth", truth, "--steps", MEASURE_STEPS, "--device", "cpu")
+            verdict = sh(BIN, "sanity", "--model", grad, "--images", listing, "--limit", SANITY_IMAGES, "--out", f"{folder}-sanity",
+                         "--mode", "cascade", "--device", "cpu", *sanity_options(options))
+            print(row(model, name, folder, verdict), flush=True)
 
 
-def row(model, name, folder, sanity_dir):
+def sanity_options(options):
+    """The map option sanity takes: the method with its default settings (SmoothGrad is checked as its plain map)."""
+    return options[:2]
+
+
+def row(model, name, folder, sanity_output):
     scores = json.load(open(f"{folder}/scores.json"))
     n = scores["images"]
-    v2 = json.load(open(f"{folder}/maxboxacc.json"))
+    v2 = json.load(open(f"{folder}/maxboxacc.json"))["maxBoxAccV2"]
     timings = json.load(open(f"{folder}/run.json"))["timings"]
     measures = json.load(open(f"{folder}/measures.json"))
-    per_image = [line.rstrip("\n").split(",") for line in open(f"{folder}/measures.csv")]
-    header, rows = per_image[0], per_image[1:]
-    col = {h: i for i, h in enumerate(header)}
-    deletion = [float(r[col["deletionAuc"]]) for r in rows if r[col["deletionAuc"]]]
-    insertion = [float(r[col["insertionAuc"]]) for r in rows if r[col["insertionAuc"]]]
-    pointing = measures.get("pointingHits"), measures.get("pointingImages")
-    sanity = json.load(open(f"{sanity_dir}/sanity.json"))
+    with open(f"{folder}/measures.csv") as f:
+        rows = list(csv.DictReader(f))
+    deletion = [float(r["deletion_auc"]) for r in rows]
+    insertion = [float(r["insertion_auc"]) for r in rows]
+    pointing = measures.get("pointingGame") or {}
     cells = [
         percent_with_interval(round(scores["top5LocalisationError"] * n), n),
-        f"{100 * v2['maxBoxAccV2']:.1f}%" if "maxBoxAccV2" in v2 else "-",
-        percent_with_interval(*pointing) if pointing[1] else "-",
+        f"{100 * v2:.1f}%",
+        percent_with_interval(pointing["hits"], pointing["images"]) if pointing else "-",
         mean_interval(deletion), mean_interval(insertion),
-        sanity.get("verdict", "-"),
+        verdict(sanity_output),
         f"{timings['saliencySecondsPerImage']:.2f}",
     ]
     return f"| {model} | {name} | " + " | ".join(cells) + " |"
+
+
+def verdict(sanity_output):
+    """'passes (0.12)': the sanity check's verdict and the rank correlation with every layer randomised."""
+    line = next((l for l in sanity_output.splitlines() if re.search(r": (passes|WEAK|FAILS|no verdict)", l)), "")
+    word = re.search(r": (passes|WEAK|FAILS|no verdict)", line)
+    rho = re.search(r", (-?[\d.]+) with all", line)
+    return f"{word.group(1).lower() if word else '?'}" + (f" ({rho.group(1)})" if rho else "")
 
 
 if __name__ == "__main__":

@@ -191,8 +191,8 @@ public static class GradientGraphBuilder
         return null;
     }
 
-    /// <summary>The image's gradient [N, K, C, H, W], and the Grad-CAM map [N, K, h, w] of the feature tensor when one is given.</summary>
-    private static (string InputGrad, string? Cam) EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
+    /// <summary>The image's gradient [N, K, C, H, W], and the Grad-CAM and Grad-CAM++ maps [N, K, h, w] of the feature tensor when one is given.</summary>
+    private static (string InputGrad, CamTensors? Cam) EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
         ForwardFacts facts, GraphEmitter e, AttributionMethod method, string? feature)
     {
         var imageShape = facts.Shape(image.Name);
@@ -232,7 +232,8 @@ public static class GradientGraphBuilder
             }
         }
         var dImage = Total(image.Name) ?? throw new GraphException($"the score '{scoreTensor}' does not depend on the image");
-        var cam = feature == null ? null : ClassActivationMap.Emit(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage);
+        var cam = feature == null ? null : new CamTensors(ClassActivationMap.Emit(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage),
+            ClassActivationMap.EmitPlusPlus(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage));
         return (e.Reshape(dImage, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(imageShape[1..]))), cam);
     }
 
@@ -249,9 +250,16 @@ public static class GradientGraphBuilder
         AddPerClassOutput(graph, inputGrad, GradientModelContract.InputGradOutput, image.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.Clone()));
     }
 
-    private static void AddCamOutput(GraphProto graph, string cam, long[] featureShape) =>
-        AddPerClassOutput(graph, cam, GradientModelContract.ClassActivationOutput,
+    /// <summary>The Grad-CAM and Grad-CAM++ maps of the feature layer, [N, K, h, w] each.</summary>
+    private sealed record CamTensors(string GradCam, string GradCamPlusPlus);
+
+    private static void AddCamOutput(GraphProto graph, CamTensors cam, long[] featureShape)
+    {
+        AddPerClassOutput(graph, cam.GradCam, GradientModelContract.ClassActivationOutput,
             featureShape[2..].Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+        AddPerClassOutput(graph, cam.GradCamPlusPlus, GradientModelContract.ClassActivationPlusPlusOutput,
+            featureShape[2..].Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+    }
 
     /// <summary>A float graph output [N, K, ...] named <paramref name="name"/>, the value of <paramref name="tensor"/>.</summary>
     private static void AddPerClassOutput(GraphProto graph, string tensor, string name, IEnumerable<TensorShapeProto.Types.Dimension> perClassDims)

@@ -50,6 +50,10 @@ public static class RunCommand
     private static readonly Option<int> SmoothGradCopies = Declare(OldNames.Renamed(Number.Of("--smoothgrad", "SmoothGrad: average the map over this many noisy copies of each crop (1: the plain map)", 1, 100, SmoothGrad.Plain.Copies), "--smooth"));
     private static readonly Option<double> Noise = Declare(Number.Of("--noise", "SmoothGrad: noise standard deviation as a fraction of the input range", 0.0, 1.0, SmoothGrad.Plain.Noise));
     private static readonly Option<MapMethod> Map = Declare(Choice.Of("--map", "the map boxes come from (cam and saliency-x-cam need export-grad --cam)", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name));
+    private static readonly Option<IntegratedGradientsBaseline> IgBaseline = Declare(Choice.Of("--ig-baseline",
+        "integrated-gradients: the path's start, black, blur (the crop strongly blurred) or noise (uniform, seeded)", IntegratedGradientsBaseline.Black));
+    private static readonly Option<int> IgSteps = Declare(Number.Of("--ig-steps", "integrated-gradients: points on the path (midpoint rule)",
+        1, IntegratedGradientsMethod.MostSteps, IntegratedGradientsMethod.DefaultSteps));
     private static readonly Option<int?> ParallelImages = Declare(Number.Open("--parallel-images", "images computed at once, sharing --threads among them; at most 256 / (crops x classes per pass)", 1, 64,
         $"{DefaultParallelImages}, or --threads when fewer"));
 
@@ -69,6 +73,16 @@ public static class RunCommand
     /// <summary>The run, and its exit code.</summary>
     public static int Execute(RunRequest request) => ExitCode(BatchRun.Execute(request), request.OutDir);
 
+    /// <summary>--map, with Integrated Gradients' baseline and steps; those two are refused with any other map.</summary>
+    private static MapMethod MapChoice(ParseResult parse)
+    {
+        var map = parse.GetValue(Map)!;
+        if (map is IntegratedGradientsMethod) return new IntegratedGradientsMethod(parse.GetValue(IgSteps), parse.GetValue(IgBaseline));
+        if (new Option[] { IgBaseline, IgSteps }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
+            throw new UsageException($"{stray.Name} goes with --map integrated-gradients, not --map {map.Name}");
+        return map;
+    }
+
     /// <summary>The request, every option checked (single options as they were parsed; here the checks across options).</summary>
     public static RunRequest Read(ParseResult parse)
     {
@@ -76,7 +90,7 @@ public static class RunCommand
         var explain = new ExplainSettings(crops, parse.GetValue(Top), LocaliserOptions.Read(parse), parse.GetValue(WorkingSide), parse.GetValue(MaxPixels))
         {
             Smooth = new SmoothGrad(parse.GetValue(SmoothGradCopies), parse.GetValue(Noise)),
-            Map = ForwardMapOptions.Configure(parse.GetValue(Map)!, parse),
+            Map = ForwardMapOptions.Configure(MapChoice(parse), parse),
         };
         int threads = parse.GetValue(Threads);
         int parallel = parse.GetValue(ParallelImages) ?? Math.Min(DefaultParallelImages, threads);

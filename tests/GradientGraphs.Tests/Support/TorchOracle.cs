@@ -30,13 +30,7 @@ public sealed class TorchOracle
         }
     }
 
-    private float[] ReadFloats(string file)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(Directory, file));
-        var values = new float[bytes.Length / 4];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return values;
-    }
+    private float[] ReadFloats(string file) => ReadFloats(Directory, file);
 
     /// <summary>
     /// $PIPELINE_ORACLE_CACHE, else ~/.cache/pipeline/oracle (XDG's cache folder): building every
@@ -94,6 +88,27 @@ public sealed class TorchOracle
         try { System.IO.Directory.Move(building, dir); }
         catch (IOException) when (File.Exists(Path.Combine(dir, "meta.json"))) { System.IO.Directory.Delete(building, recursive: true); } // another process finished first
         return dir;
+    }
+
+    /// <summary>
+    /// Attributions of this fixture's network by tests/oracle/torch_attributions.py (Integrated
+    /// Gradients, Input x Gradient, Grad-CAM++), made once per arguments (with the content of any file
+    /// they name) and script version, and kept in the cache; the folder holding them.
+    /// </summary>
+    public string Attributions(IReadOnlyList<string> arguments, Action<string> say)
+    {
+        var key = arguments.SelectMany(a => File.Exists(a) ? File.ReadAllBytes(a) : System.Text.Encoding.UTF8.GetBytes(a + "\n")).ToArray();
+        var name = $"{Path.GetFileName(Directory)}-attributions-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key))[..12]}";
+        return Fixture(["torch_attributions.py", "torch_oracle.py"], name, ["--fixture", Directory, .. arguments], say);
+    }
+
+    /// <summary>A float32 file of the torch scripts.</summary>
+    public static float[] ReadFloats(string directory, string file)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(directory, file));
+        var values = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
     }
 
     public static string RepositoryRoot()
