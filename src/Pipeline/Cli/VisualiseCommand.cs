@@ -6,7 +6,7 @@ using Pipeline.Outputs;
 
 namespace Pipeline.Cli;
 
-/// <summary>`Pipeline visualise`: class model visualisation (the paper's Sect. 2), one PNG per class and a contact sheet.</summary>
+/// <summary>`Pipeline visualise`: class model visualisation (the paper's Sect. 2, or the Fourier parametrisation with transformation robustness), one PNG per class and a contact sheet.</summary>
 public static class VisualiseCommand
 {
     public static Command Create()
@@ -17,20 +17,34 @@ public static class VisualiseCommand
         var cardFile = CardOptions.Card();
         var cardOverride = CardOptions.Override();
         var defaults = new VisualiseSettings();
-        var steps = new Option<int>("--steps") { Description = "gradient ascent steps, 1 to 10000", DefaultValueFactory = _ => defaults.Steps };
-        var step = new Option<double>("--step") { Description = "step size, in (0, 100]", DefaultValueFactory = _ => defaults.StepSize };
-        var l2 = new Option<double>("--l2") { Description = "lambda of the L2 penalty, in [0, 100]", DefaultValueFactory = _ => defaults.L2 };
-        var jitter = new Option<int>("--jitter") { Description = "random shift of up to this many pixels each step (0: none), 0 to 64", DefaultValueFactory = _ => defaults.Jitter };
-        var blurEvery = new Option<int>("--blur-every") { Description = "blur the image every N steps (0: never), 0 to 10000", DefaultValueFactory = _ => defaults.BlurEvery };
-        var blurSigma = new Option<double>("--blur-sigma") { Description = "blur sigma in pixels, in (0, 10]", DefaultValueFactory = _ => defaults.BlurSigma };
+        var fourier = new FourierSettings();
+        var param = new Option<string>("--param") { Description = "plain (the paper's ascent in pixels) or fourier (decorrelated Fourier coefficients, random shift, scale and rotation each step)", DefaultValueFactory = _ => "plain" };
+        var steps = new Option<int>("--steps") { Description = $"gradient ascent steps, 1 to 10000 (default {defaults.Steps}; fourier {fourier.Steps})", DefaultValueFactory = _ => defaults.Steps };
+        var step = new Option<double>("--step") { Description = $"step size, in (0, 100] (default {defaults.StepSize}; fourier: Adam's learning rate, default {fourier.LearningRate})", DefaultValueFactory = _ => defaults.StepSize };
+        var l2 = new Option<double>("--l2") { Description = "lambda of the L2 penalty, in [0, 100] (plain only)", DefaultValueFactory = _ => defaults.L2 };
+        var jitter = new Option<int>("--jitter") { Description = $"random shift of up to this many pixels each step (0: none), 0 to 64 (default {defaults.Jitter}; fourier {fourier.Shift})", DefaultValueFactory = _ => defaults.Jitter };
+        var blurEvery = new Option<int>("--blur-every") { Description = "blur the image every N steps (0: never), 0 to 10000 (plain only)", DefaultValueFactory = _ => defaults.BlurEvery };
+        var blurSigma = new Option<double>("--blur-sigma") { Description = "blur sigma in pixels, in (0, 10] (plain only)", DefaultValueFactory = _ => defaults.BlurSigma };
+        var scaleJitter = new Option<double>("--scale-jitter") { Description = "random scaling within 1 +- this each step, in [0, 0.5] (fourier only)", DefaultValueFactory = _ => fourier.ScaleRange };
+        var rotate = new Option<double>("--rotate") { Description = "random rotation of up to this many degrees each step, in [0, 180] (fourier only)", DefaultValueFactory = _ => fourier.Degrees };
+        var seed = new Option<int>("--seed") { Description = "seed of the random shifts and starting image, 0 to 2147483647", DefaultValueFactory = _ => defaults.Seed };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:ID", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads, 1 to 1024", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("visualise", "Class model visualisation: the image that maximises a class score, by gradient ascent.")
         {
-            model, classes, output, cardFile, cardOverride, steps, step, l2, jitter, blurEvery, blurSigma, device, threads,
+            model, classes, output, cardFile, cardOverride, param, steps, step, l2, jitter, blurEvery, blurSigma, scaleJitter, rotate, seed, device, threads,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
+            bool isFourier = parse.GetValue(param) switch
+            {
+                "plain" => false,
+                "fourier" => true,
+                var other => throw new UsageException($"--param {other}: expected plain or fourier"),
+            };
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            foreach (var o in isFourier ? new Option[] { l2, blurEvery, blurSigma } : [scaleJitter, rotate])
+                if (Given(o)) throw new UsageException($"{o.Name}: not an option of --param {(isFourier ? "fourier" : "plain")}");
             var settings = new VisualiseSettings
             {
                 Steps = OptionRanges.Check("--steps", parse.GetValue(steps), 1, 10_000),
@@ -39,7 +53,18 @@ public static class VisualiseCommand
                 Jitter = OptionRanges.Check("--jitter", parse.GetValue(jitter), 0, 64),
                 BlurEvery = OptionRanges.Check("--blur-every", parse.GetValue(blurEvery), 0, 10_000),
                 BlurSigma = OptionRanges.Check("--blur-sigma", parse.GetValue(blurSigma), 0, 10, excludeMin: true),
+                Seed = OptionRanges.Check("--seed", parse.GetValue(seed), 0, int.MaxValue),
             };
+            var fourierSettings = fourier with
+            {
+                Steps = Given(steps) ? settings.Steps : fourier.Steps,
+                LearningRate = Given(step) ? settings.StepSize : fourier.LearningRate,
+                Shift = Given(jitter) ? settings.Jitter : fourier.Shift,
+                ScaleRange = OptionRanges.Check("--scale-jitter", parse.GetValue(scaleJitter), 0, 0.5),
+                Degrees = OptionRanges.Check("--rotate", parse.GetValue(rotate), 0, 180),
+                Seed = settings.Seed,
+            };
+            int stepCount = isFourier ? fourierSettings.Steps : settings.Steps;
             var deviceChoice = DeviceChoice.Parse(parse.GetValue(device)!);
             int threadCount = OptionRanges.Check("--threads", parse.GetValue(threads), 1, 1024);
             var modelFile = parse.GetValue(model)!;
@@ -53,20 +78,22 @@ public static class VisualiseCommand
 
             var outDir = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(outDir);
-            var results = new ClassModelVisualiser(runner, card).Run(indices, settings,
-                s => { if (s % 20 == 0 && !Console.IsErrorRedirected) Console.Error.Write($"\rstep {s}/{settings.Steps}"); });
+            Action<int> progress = s => { if (s % 20 == 0 && !Console.IsErrorRedirected) Console.Error.Write($"\rstep {s}/{stepCount}"); };
+            var results = isFourier
+                ? new FourierClassModels(runner, card).Run(indices, fourierSettings, progress)
+                : new ClassModelVisualiser(runner, card).Run(indices, settings, progress);
             var tiles = new List<Mat>();
             foreach (var (result, wnid) in results.Zip(wnids))
             {
-                var image = ClassModelVisualiser.ToBgr(result.Image, card);
+                var image = ClassModelVisualiser.ToBgr(result.Image, card, stretch: !isFourier);
                 MapImages.Write(Path.Combine(outDir, $"{wnid}.png"), image);
                 tiles.Add(image);
-                Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}, objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}");
+                Console.WriteLine($"{wnid} {card.Classes[result.ClassIndex].Name}: score {result.Score[0]:F2} -> {result.Score[^1]:F2}" + (isFourier ? "" : $", objective {result.Objective[0]:F2} -> {result.Objective[^1]:F2}"));
             }
             using var sheet = ContactSheet(tiles, results.Select(r => card.Classes[r.ClassIndex].Name.Split(',')[0]).ToList());
             MapImages.Write(Path.Combine(outDir, "contact_sheet.png"), sheet);
             foreach (var t in tiles) t.Dispose();
-            Console.WriteLine($"{results.Count} classes, {settings.Steps} steps; images and contact_sheet.png in {outDir}");
+            Console.WriteLine($"{results.Count} classes, {stepCount} steps ({(isFourier ? "fourier" : "plain")}); images and contact_sheet.png in {outDir}");
         }));
         return command;
     }
