@@ -5,7 +5,7 @@
 # model: mobilenet_v2 or tiny_darknet; rule: gradient (default), guided or deconvnet (export-grad --rule).
 # Saliency maps are computed once per model (the first, uncached run gives the saliency time) and
 # reused for the other methods through --map-cache. Each error is given with its 95% interval
-# (Wilson score interval for a proportion of n images).
+# (scripts/intervals.py: the Wilson score interval for a proportion of n images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${PIPELINE_SHARED:-../shared}
@@ -31,13 +31,14 @@ for entry in "${MODELS[@]}"; do
       --truth "$DATA/LOC_val_solution.csv" --map-cache "out/$SET-cache-$model-$rule" --device cpu "${EXTRA[@]}" >/dev/null
     out/bin/Pipeline eval --pred "$folder/loc.csv" --truth "$DATA/LOC_val_solution.csv" --json "$folder/scores.json" >/dev/null
     "$PY" - "$folder" "$model" "$method ($rule maps)" <<'PY'
-import json, math, sys
+import json, sys
+sys.path.insert(0, "scripts")
+from intervals import percent_with_interval
 folder, model, method = sys.argv[1:4]
 s = json.load(open(f"{folder}/scores.json")); t = json.load(open(f"{folder}/run.json"))["timings"]
 n = s["images"]
 def wilson(p):
-    z = 1.96; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return f"{100 * p:.1f}% ({100 * (c - h):.0f}-{100 * (c + h):.0f})"
+    return percent_with_interval(round(p * n), n)
 cells = [wilson(s[k]) for k in ("top1LocalisationError", "top5LocalisationError", "top1ClassificationError", "top5ClassificationError")]
 cells.append(wilson(s["gtKnownLocalisationAccuracy"]) if s.get("gtKnownLocalisationAccuracy") is not None else "-")
 print(f"| {model} | {method} | " + " | ".join(cells) + f" | {t['saliencySecondsPerImage']:.2f} | {t['localisationSecondsPerImage']:.3f} |")

@@ -1,7 +1,11 @@
 # Exploration helpers: read --map-cache files (MapCache format), the mass box as MassBoxLocaliser computes it,
 # and the ILSVRC top-5 localisation error as IlsvrcScore computes it. Run with a Python that has numpy and cv2.
 import csv, glob, hashlib, json, math, os, struct
+import sys
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from intervals import percent_with_interval  # noqa: E402
 import cv2
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -89,12 +93,8 @@ def working(w, h, side=1024):
     return (w, h) if f >= 1 else (max(1, round(w * f)), max(1, round(h * f)))
 
 
-def wilson(k, n, z=1.96):
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    hw = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return f"{100 * p:.1f}% ({100 * (c - hw):.0f}-{100 * (c + hw):.0f})"
+def wilson(k, n):
+    return percent_with_interval(k, n)
 
 
 def norm(m):

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using OpenCvSharp;
 using Pipeline.Images;
 using Pipeline.Inference;
@@ -20,7 +22,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
         using var crop = parrot.Resize(new Size(224, 224), 0, 0, InterpolationFlags.Area);
         var tensor = new float[3 * 224 * 224];
         Preprocessing.ToTensor(crop, card.Pixels, tensor);
-        var baseline = IntegratedGradientsMethod.Baseline(card.Pixels, 224 * 224);
+        var baseline = IntegratedGradientsBaseline.Black.For(tensor, 224, card.Pixels);
         var scores = runner.Scores(tensor, 1);
         var baselineScores = runner.Scores(baseline, 1);
         // The two best classes, as run explains them.
@@ -41,25 +43,101 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
     }
 
     [Fact]
-    public void Run_takes_it_by_name_and_its_maps_are_not_the_saliency_maps()
+    public void Run_writes_each_images_completeness_its_summary_and_a_warning_over_five_percent()
     {
         var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
         var images = Path.Combine(dir, "images");
         Directory.CreateDirectory(images);
         File.Copy(CommandLine.Shared("data", "photos", "parrot.jpg"), Path.Combine(images, "parrot.jpg"));
-        string[] Run(string map)
+        string Run(string name, params string[] options)
         {
-            var output = Path.Combine(dir, map);
-            var (code, _, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1",
-                "--device", "cpu", "--quiet", "--map", map, "--top", "1", "--save-npy");
+            var output = Path.Combine(dir, name);
+            var (code, _, stderr) = CommandLine.Run(["run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1",
+                "--device", "cpu", "--quiet", "--map", "integrated-gradients", "--top", "2", "--save-npy", .. options]);
             Assert.True(code == 0, stderr);
-            Assert.Contains($"\"--map\": \"{map}\"", File.ReadAllText(Path.Combine(output, "run-state.json")));
-            return File.ReadAllLines(Path.Combine(output, "loc.csv"));
+            return output;
         }
-        var ig = Run("integrated-gradients");
-        Assert.Equal(2, ig.Length);
-        var npy = Path.Combine(dir, "integrated-gradients", "npy", "top1", "images", "parrot.jpg.npy");
-        Assert.True(File.Exists(npy));
+        var blur = Run("blur", "--ig-baseline", "blur", "--ig-steps", "32");
+        Assert.Contains("\"--map settings\": \"blur baseline, 32 steps\"", File.ReadAllText(Path.Combine(blur, "run-state.json")));
+        Assert.True(File.Exists(Path.Combine(blur, "npy", "top1", "images", "parrot.jpg.npy")));
+        var rows = File.ReadAllLines(Path.Combine(blur, "completeness", "images", "parrot.csv"));
+        Assert.Equal("image,rank,wnid,score_difference,attribution_sum,error", rows[0]);
+        Assert.Equal(3, rows.Length);
+        var predictions = File.ReadAllLines(Path.Combine(blur, "predictions.csv"));
+        for (int r = 1; r <= 2; r++)
+        {
+            var f = rows[r].Split(',');
+            Assert.Equal(["parrot", $"{r}", predictions[r].Split(',')[2]], f[..3]);
+            double difference = double.Parse(f[3], CultureInfo.InvariantCulture), sum = double.Parse(f[4], CultureInfo.InvariantCulture);
+            Assert.Equal(Math.Abs(sum - difference) / Math.Abs(difference), double.Parse(f[5], CultureInfo.InvariantCulture), 3);
+        }
+        Assert.Equal(rows, File.ReadAllLines(Path.Combine(blur, "completeness", "completeness.csv")));
+        using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(blur, "run.json"))))
+        {
+            var summary = report.RootElement.GetProperty("completeness");
+            Assert.Equal(2, summary.GetProperty("imageClasses").GetInt32());
+            Assert.Equal(1, summary.GetProperty("images").GetInt32());
+            var errors = rows.Skip(1).Select(r => double.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(errors.Max(), summary.GetProperty("largestError").GetDouble(), 5);
+            Assert.Equal(errors.Count(e => e > 0.05), summary.GetProperty("overSound").GetInt32());
+        }
+
+        // One step is a poor integral: the image is marked with a warning row in errors.csv.
+        var coarse = Run("coarse", "--ig-steps", "1");
+        Assert.Contains("\"--map settings\": \"black baseline, 1 step\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
+        var coarseErrors = File.ReadAllLines(Path.Combine(coarse, "completeness", "completeness.csv")).Skip(1)
+            .Select(r => double.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
+        Assert.Contains(coarseErrors, e => e > 0.05);
+        var warning = Assert.Single(File.ReadAllLines(Path.Combine(coarse, "errors.csv")).Skip(1));
+        Assert.Contains("warning", warning);
+        Assert.Contains("completeness error over 5%", warning);
+        using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(coarse, "run.json"))))
+            Assert.Equal(1, report.RootElement.GetProperty("warnings").GetInt32());
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void Merge_joins_the_shards_completeness_and_summarises_it_again()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
+        var images = Path.Combine(dir, "images");
+        Directory.CreateDirectory(images);
+        foreach (var name in new[] { "parrot.jpg", "dog.jpg" })
+            File.Copy(CommandLine.Shared("data", "photos", name), Path.Combine(images, name));
+        var shards = new[] { "0/2", "1/2" }.Select((shard, i) =>
+        {
+            var output = Path.Combine(dir, $"shard{i}");
+            var (code, _, stderr) = CommandLine.Run("run", "--model", model.Model, "--images", images, "--out", output, "--crops", "1",
+                "--device", "cpu", "--quiet", "--map", "integrated-gradients", "--ig-steps", "2", "--top", "1", "--shard", shard);
+            Assert.True(code == 0, stderr);
+            return output;
+        }).ToArray();
+        var merged = Path.Combine(dir, "merged");
+        var (mergeCode, _, mergeErr) = CommandLine.Run(["merge", "--out", merged, .. shards]);
+        Assert.True(mergeCode == 0, mergeErr);
+        var rows = File.ReadAllLines(Path.Combine(merged, "completeness", "completeness.csv"));
+        Assert.Equal(["dog", "parrot"], rows.Skip(1).Select(r => r.Split(',')[0]));
+        var shardRows = shards.SelectMany(s => File.ReadAllLines(Path.Combine(s, "completeness", "completeness.csv")).Skip(1)).Order(StringComparer.Ordinal);
+        Assert.Equal(shardRows, rows.Skip(1));
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(merged, "run.json")));
+        Assert.Equal(2, report.RootElement.GetProperty("completeness").GetProperty("images").GetInt32());
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("--ig-steps 0", "--ig-steps 0: expected 1 to 1024")]
+    [InlineData("--ig-steps 1025", "--ig-steps 1025: expected 1 to 1024")]
+    [InlineData("--ig-baseline fog", "--ig-baseline 'fog': expected black, blur, noise")]
+    [InlineData("--map saliency --ig-steps 8", "--ig-steps goes with --map integrated-gradients, not --map saliency")]
+    public void Its_options_are_range_checked_and_refused_with_another_map(string options, string message)
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
+        var args = options.Split(' ');
+        var map = args.Contains("--map") ? [] : new[] { "--map", "integrated-gradients" };
+        var (code, _, stderr) = CommandLine.Run(["run", "--model", model.Model, "--images", CommandLine.Shared("data", "photos"), "--out", dir, .. map, .. args]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
         Directory.Delete(dir, recursive: true);
     }
 }

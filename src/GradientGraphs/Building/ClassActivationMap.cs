@@ -6,6 +6,7 @@ namespace GradientGraphs.Building;
 /// cam[n, k] = ReLU(sum_c alpha[n, k, c] A[n, c]), alpha[n, k, c] = mean over positions of dS_k / dA[n, c].
 /// The backward signal at A is the model's rule's; where no rectifier lies between A and the score
 /// (global pooling and a linear classifier, as in most ConvNets) every rule gives the gradient there.
+/// Beside it, Grad-CAM++ of the same layer (<see cref="EmitPlusPlus"/>).
 /// </summary>
 public static class ClassActivationMap
 {
@@ -38,5 +39,25 @@ public static class ClassActivationMap
         var perClass = e.Reshape(alpha, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(channels, 1, 1)));
         var weighted = e.Mul(perClass, e.Unsqueeze(feature, 1));
         return e.Relu(e.ReduceSum(weighted, [2], keepDims: false));
+    }
+
+    /// <summary>
+    /// Grad-CAM++ (Chattopadhay et al. 2018, "Grad-CAM++: generalized gradient-based visual explanations
+    /// for deep convolutional networks", the closed form for an exponential of the score, which needs
+    /// first derivatives only): with g = dS_k / dA[n, c] per position,
+    /// alpha = g^2 / (2 g^2 + sum over positions of A[n, c] times g^3), weight[n, k, c] = sum over positions
+    /// of alpha ReLU(g), map = ReLU(sum_c weight A[n, c]), [N, K, h, w]. Where the denominator is zero
+    /// alpha's denominator is taken as one, as the authors' code does: g is then zero, or negative
+    /// beside non-negative activations, and ReLU(g) removes the position either way.
+    /// </summary>
+    public static string EmitPlusPlus(GraphEmitter e, string feature, string featureGrad, long[] featureShape, string classesPerImage)
+    {
+        var g = e.Reshape(featureGrad, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(featureShape[1..])));
+        var a = e.Unsqueeze(feature, 1);
+        var g2 = e.Mul(g, g);
+        var denominator = e.Add(e.Mul(e.Scalar(2f), g2), e.Mul(e.ReduceSum(a, [3, 4]), e.Mul(g2, g)));
+        var safe = e.Op("Where", e.Op("Equal", denominator, e.Scalar(0f)), e.Scalar(1f), denominator);
+        var weights = e.ReduceSum(e.Mul(e.Div(g2, safe), e.Relu(g)), [3, 4]);
+        return e.Relu(e.ReduceSum(e.Mul(weights, a), [2], keepDims: false));
     }
 }

@@ -31,13 +31,8 @@ public static class GradientGraphBuilder
         var graph = model.Graph;
         var e = new GraphEmitter(graph, "grad/");
 
-        var image = ImageInput(graph);
         var (scoreOutput, scoreTensor) = ScoreTensor(graph, options.ScoreOutput);
-        var legacySoftmax = OpsetUpgrade.Apply(model, e);
-        long? sourceBatch = MakeBatchSymbolic(graph, image);
-
-        var facts = new ForwardFacts { SourceBatch = sourceBatch, Image = image.Name };
-        var shapeFailures = InferShapes(graph, image, facts, e);
+        var (image, facts, shapeFailures, legacySoftmax) = Prepare(model, e);
         OpsetUpgrade.CheckLegacySoftmax(legacySoftmax, facts);
         var path = GradientPath.Find(graph, image.Name, scoreTensor);
         Refuse(path, facts, shapeFailures);
@@ -51,6 +46,28 @@ public static class GradientGraphBuilder
         if (cam != null) AddCamOutput(graph, cam, facts.Shape(feature!));
         AddMetadata(model, options, sourceBytes, image, scoreOutput, scoreTensor, feature);
         return model;
+    }
+
+    /// <summary>
+    /// The source model as <see cref="Build"/> prepares it (opset upgraded, batch symbolic, nodes
+    /// normalised) and what it inferred about it (static shapes, folded shape values), without the
+    /// backward: for checking the inferred shapes against a runtime's.
+    /// </summary>
+    public static (ModelProto Model, ForwardFacts Facts) Forward(byte[] sourceBytes)
+    {
+        var model = ModelProto.Parser.ParseFrom(sourceBytes);
+        var (_, facts, _, _) = Prepare(model, new GraphEmitter(model.Graph, "grad/"));
+        return (model, facts);
+    }
+
+    /// <summary>Steps 1 to 4: the image, the upgrade, the symbolic batch, the shapes (and why some could not be inferred).</summary>
+    private static (ValueInfoProto Image, ForwardFacts Facts, Dictionary<NodeProto, string> ShapeFailures, IReadOnlyList<NodeProto> LegacySoftmax) Prepare(ModelProto model, GraphEmitter e)
+    {
+        var image = ImageInput(model.Graph);
+        var legacySoftmax = OpsetUpgrade.Apply(model, e);
+        long? sourceBatch = MakeBatchSymbolic(model.Graph, image);
+        var facts = new ForwardFacts { SourceBatch = sourceBatch, Image = image.Name };
+        return (image, facts, InferShapes(model.Graph, image, facts, e), legacySoftmax);
     }
 
     /// <summary>The one graph input that is not an initializer: the image.</summary>
@@ -127,6 +144,11 @@ public static class GradientGraphBuilder
             try
             {
                 rule.Normalize(node, facts, e);
+                if (BatchAxis.Refusal(rule, node, facts) is { } batchWork)
+                {
+                    failures[node] = batchWork;
+                    continue;
+                }
                 var shapes = rule.InferShapes(node, facts);
                 for (int i = 0; i < node.Output.Count && i < shapes.Length; i++) facts.SetShape(node.Output[i], shapes[i]);
             }
@@ -152,7 +174,7 @@ public static class GradientGraphBuilder
             string? reason = node.Domain is not ("" or "ai.onnx") ? $"op of domain '{node.Domain}'"
                 : rule == null ? "no gradient rule"
                 : shapeFailures.TryGetValue(node, out var failure) ? failure
-                : rule.Refusal(node, facts);
+                : rule.Refusal(node, facts) ?? Undifferentiated(node, rule, path);
             if (reason == null) continue;
             problems.Add((node.OpType, node.Label(), reason));
             refusedOutputs.UnionWith(node.Output);
@@ -160,8 +182,17 @@ public static class GradientGraphBuilder
         if (problems.Count > 0) throw new UnsupportedOpsException(problems);
     }
 
-    /// <summary>The image's gradient [N, K, C, H, W], and the Grad-CAM map [N, K, h, w] of the feature tensor when one is given.</summary>
-    private static (string InputGrad, string? Cam) EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
+    /// <summary>Names an input on the path that the rule does not differentiate, or null.</summary>
+    private static string? Undifferentiated(NodeProto node, OpRule rule, GradientPath path)
+    {
+        for (int i = 0; i < node.Input.Count; i++)
+            if (path.Reaches(node.Input[i]) && !rule.Differentiable.Contains(i))
+                return $"its input {i} ('{node.Input[i]}') depends on the image, and the rule differentiates {rule.Differentiable} only";
+        return null;
+    }
+
+    /// <summary>The image's gradient [N, K, C, H, W], and the Grad-CAM and Grad-CAM++ maps [N, K, h, w] of the feature tensor when one is given.</summary>
+    private static (string InputGrad, CamTensors? Cam) EmitBackward(GraphProto graph, GradientPath path, ValueInfoProto image, string scoreTensor,
         ForwardFacts facts, GraphEmitter e, AttributionMethod method, string? feature)
     {
         var imageShape = facts.Shape(image.Name);
@@ -201,7 +232,8 @@ public static class GradientGraphBuilder
             }
         }
         var dImage = Total(image.Name) ?? throw new GraphException($"the score '{scoreTensor}' does not depend on the image");
-        var cam = feature == null ? null : ClassActivationMap.Emit(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage);
+        var cam = feature == null ? null : new CamTensors(ClassActivationMap.Emit(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage),
+            ClassActivationMap.EmitPlusPlus(e, feature, Total(feature)!, facts.Shape(feature), classesPerImage));
         return (e.Reshape(dImage, e.Concat(0, e.Int64s(-1), classesPerImage, e.Int64s(imageShape[1..]))), cam);
     }
 
@@ -218,9 +250,16 @@ public static class GradientGraphBuilder
         AddPerClassOutput(graph, inputGrad, GradientModelContract.InputGradOutput, image.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.Clone()));
     }
 
-    private static void AddCamOutput(GraphProto graph, string cam, long[] featureShape) =>
-        AddPerClassOutput(graph, cam, GradientModelContract.ClassActivationOutput,
+    /// <summary>The Grad-CAM and Grad-CAM++ maps of the feature layer, [N, K, h, w] each.</summary>
+    private sealed record CamTensors(string GradCam, string GradCamPlusPlus);
+
+    private static void AddCamOutput(GraphProto graph, CamTensors cam, long[] featureShape)
+    {
+        AddPerClassOutput(graph, cam.GradCam, GradientModelContract.ClassActivationOutput,
             featureShape[2..].Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+        AddPerClassOutput(graph, cam.GradCamPlusPlus, GradientModelContract.ClassActivationPlusPlusOutput,
+            featureShape[2..].Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+    }
 
     /// <summary>A float graph output [N, K, ...] named <paramref name="name"/>, the value of <paramref name="tensor"/>.</summary>
     private static void AddPerClassOutput(GraphProto graph, string tensor, string name, IEnumerable<TensorShapeProto.Types.Dimension> perClassDims)

@@ -12,6 +12,9 @@ public static class GradientModelContract
     /// <summary>float [N, K, h, w], only with --cam: the Grad-CAM map of the last spatial feature layer (<see cref="ClassActivationMap"/>).</summary>
     public const string ClassActivationOutput = "class_activation";
 
+    /// <summary>float [N, K, h, w], only with --cam: the Grad-CAM++ map of the same layer (<see cref="ClassActivationMap.EmitPlusPlus"/>).</summary>
+    public const string ClassActivationPlusPlusOutput = "class_activation_plus_plus";
+
     public const string BatchDim = "N";
     public const string ClassesDim = "K";
 

@@ -6,16 +6,18 @@ namespace GradientGraphs.Building;
 /// <summary>
 /// Folds the small integer subgraphs exporters write to compute shapes and slice bounds
 /// (Shape -> Gather -> Div -> Mul -> Slice, Concat -> Reshape; ConstantOfShape -> Equal -> Where
-/// -> Expand, torch's expand(n, -1, -1)) into known values, so the rules that read them see
-/// constants. Equal's booleans are kept as 0 and 1.
-/// The batch size is unknown: it folds to <see cref="Shapes.Batch"/>,
-/// which may be copied around but not computed with.
+/// -> Expand, torch's expand(n, -1, -1), with the batch read from the image's Shape where the
+/// model was exported with a dynamic batch: Concat -> Reshape -> Equal -> Where) into known
+/// values, so the rules that read them see constants. Equal's booleans are kept as 0 and 1.
+/// The batch size is unknown: it folds to <see cref="Shapes.Batch"/>, which may be copied around
+/// but not computed with; Equal compares it only where the answer does not depend on its value
+/// (with itself, or with a number below 1).
 /// </summary>
 public static class ShapeArithmetic
 {
     private static readonly HashSet<string> Foldable =
         ["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Identity", "Add", "Sub", "Mul", "Div",
-         "ConstantOfShape", "Equal", "Where"];
+         "ConstantOfShape", "Equal", "Where", "Reshape"];
 
     /// <summary>The most elements a folded ConstantOfShape may have (shape values are short vectors).</summary>
     private const long MaxConstantOfShape = 64;
@@ -71,16 +73,22 @@ public static class ShapeArithmetic
                 if (inputs.Count > 4 && inputs[4].Values is { Length: > 0 } steps && steps[0] != 1) return false;
                 Set(node, facts, values[(int)s..(int)Math.Max(s, e)], [Math.Max(0, e - s)]);
                 return true;
+            case "Reshape" when inputs.Count == 2 && ReshapedDims(dims, inputs[1].Values, node.Int("allowzero", 0) != 0) is { } reshaped:
+                Set(node, facts, values, reshaped);
+                return true;
             case "Add" or "Sub" or "Mul" or "Div" or "Equal" when inputs.Count == 2:
                 var (b, bDims) = inputs[1];
-                if (values.Contains(Shapes.Batch) || b.Contains(Shapes.Batch)) return false;
+                if (node.OpType != "Equal" && (values.Contains(Shapes.Batch) || b.Contains(Shapes.Batch))) return false;
                 int n = Math.Max(values.Length, b.Length);
                 if (values.Length != n && values.Length != 1 || b.Length != n && b.Length != 1) return false;
-                var result = Enumerable.Range(0, n).Select(i =>
+                var result = new long[n];
+                for (int i = 0; i < n; i++)
                 {
                     long x = At(values, i), y = At(b, i);
-                    return node.OpType switch { "Add" => x + y, "Sub" => x - y, "Mul" => x * y, "Equal" => x == y ? 1 : 0, _ => x / y };
-                }).ToArray();
+                    if (node.OpType == "Equal" && BatchEqual(x, y) is { } known) { result[i] = known; continue; }
+                    if (x == Shapes.Batch || y == Shapes.Batch) return false;
+                    result[i] = node.OpType switch { "Add" => x + y, "Sub" => x - y, "Mul" => x * y, "Equal" => x == y ? 1 : 0, _ => x / y };
+                }
                 Set(node, facts, result, dims.Length >= bDims.Length ? dims : bDims);
                 return true;
             case "Where" when inputs.Count == 3:
@@ -94,6 +102,35 @@ public static class ShapeArithmetic
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Equal where the batch takes part: 1 for the batch against itself, 0 against a number below 1
+    /// (a batch has at least one image: torch's expand(n, -1, -1) compares it with -1); null where
+    /// the answer would depend on the batch's value, or the batch takes no part.
+    /// </summary>
+    private static long? BatchEqual(long x, long y) =>
+        (x == Shapes.Batch, y == Shapes.Batch) switch
+        {
+            (true, true) => 1,
+            (true, false) => y < 1 ? 0 : null,
+            (false, true) => x < 1 ? 0 : null,
+            _ => null,
+        };
+
+    /// <summary>
+    /// The dims a Reshape of a folded value gives: its target with 0 copying the input's dimension
+    /// (unless allowzero) and one -1 inferred; null for a target that names the batch or does not fit.
+    /// </summary>
+    private static long[]? ReshapedDims(long[] inputDims, long[] target, bool allowZero)
+    {
+        if (target.Contains(Shapes.Batch) || !allowZero && target.Select((t, i) => t == 0 && i >= inputDims.Length).Any(b => b)) return null;
+        var dims = target.Select((t, i) => t == 0 && !allowZero ? inputDims[i] : t).ToArray();
+        long count = Shapes.Product(inputDims), known = Shapes.Product(dims.Where(d => d != -1));
+        int inferred = dims.Count(d => d == -1);
+        if (inferred > 1 || dims.Any(d => d < -1) || known == 0 && inferred == 1) return null;
+        if (inferred == 1) dims[Array.IndexOf(dims, -1L)] = count / known;
+        return Shapes.Product(dims) == count ? dims : null;
     }
 
     /// <summary>Element i of a folded operand, a one-element operand broadcast to every i.</summary>

@@ -8,8 +8,9 @@ using GradientGraphs.Rules.Shape;
 namespace GradientGraphs.Rules;
 
 /// <summary>
-/// Every op the builder can differentiate, one rule each. A new op is one new OpRule class
-/// plus one line here (and its finite-difference test).
+/// Every op the builder can differentiate, one rule each: the classes listed here and the rows of
+/// <see cref="DerivativeTable"/>. A new op is one row there where its gradient is one expression per
+/// input, else one new OpRule class plus one line here (and its finite-difference test either way).
 /// </summary>
 public static class RuleTable
 {
@@ -17,8 +18,6 @@ public static class RuleTable
     {
         // Rectifiers: the backward depends on --rule.
         new ReluRule(), new LeakyReluRule(), new ClipRule(),
-        // Smooth activations.
-        new SigmoidRule(), new TanhRule(), new HardSigmoidRule(), new HardSwishRule(), new ErfRule(),
         new SoftmaxRule(),  // inside a network (attention); one that ends the graph is skipped, see GradientGraphBuilder.ScoreTensor
         // Linear maps.
         new ConvRule(), new GemmRule(), new MatMulRule(),
@@ -26,14 +25,13 @@ public static class RuleTable
         // Pooling and reductions.
         new MaxPoolRule(), new AveragePoolRule(), new GlobalAveragePoolRule(),
         new ReduceRule("ReduceMean", mean: true), new ReduceRule("ReduceSum", mean: false),
-        // Arithmetic.
-        new AddRule("Add"), new AddRule("Sum"), new SubRule(), new MulRule(), new DivRule(), new PowRule(), new SqrtRule(),
+        new PowRule(),
         // Indexing and layout.
         new IdentityRule("Identity"), new IdentityRule("Dropout"),
         new FlattenRule(), new ReshapeRule(), new SqueezeRule("Squeeze"), new SqueezeRule("Unsqueeze"),
         new TransposeRule(), new ConcatRule(), new SplitRule(), new SliceRule(), new PadRule(),
         new GatherRule(), new ExpandRule(),
-    }.ToDictionary(r => r.OpType);
+    }.Concat(DerivativeTable.Rules).ToDictionary(r => r.OpType);
 
     public static OpRule? Find(string opType) => Rules.GetValueOrDefault(opType);
 

@@ -8,7 +8,7 @@ public static class PipelineCli
     public static RootCommand Root() => new("Pipeline: class saliency maps and weakly supervised boxes from any ONNX ConvNet.")
     {
         ExportGradCommand.Create(), ExportExplainerCommand.Create(), InspectCommand.Create(), RunCommand.Create(), MergeCommand.Create(),
-        EvalCommand.Create(), BenchCommand.Create(), VisualiseCommand.Create(),
+        EvalCommand.Create(), BenchCommand.Create(), VisualiseCommand.Create(), MeasureCommand.Create(), SanityCommand.Create(),
     };
 
     public static int Invoke(string[] args)

@@ -68,7 +68,9 @@ public static class RunCommand
     private static readonly Option<int> Smooth = new("--smooth") { Description = "SmoothGrad: average the map over this many noisy copies of each crop, 1 to 100 (1: the plain gradient map)", DefaultValueFactory = _ => 1 };
     private static readonly Option<double> Noise = new("--noise") { Description = "SmoothGrad: noise standard deviation as a fraction of the input range, in [0, 1]", DefaultValueFactory = _ => 0.0 };
 
-    private static readonly Option<string> Map = new("--map") { Description = $"the map boxes come from: {string.Join(", ", MapMethods.All.Select(m => m.Name))} (default {MapMethods.Default.Name}; cam and saliency-x-cam need export-grad --cam)", DefaultValueFactory = _ => MapMethods.Default.Name };
+    private static readonly Option<string> Map = new("--map") { Description = $"the map boxes come from: {string.Join(", ", MapMethods.All.Select(m => m.Name))} (default {MapMethods.Default.Name}; cam, saliency-x-cam and cam-plus-plus need export-grad --cam)", DefaultValueFactory = _ => MapMethods.Default.Name };
+    private static readonly Option<string?> IgBaseline = new("--ig-baseline") { Description = "integrated-gradients: the path's start, black, blur (the crop strongly blurred) or noise (uniform, seeded) (default black)" };
+    private static readonly Option<int?> IgSteps = new("--ig-steps") { Description = $"integrated-gradients: points on the path (midpoint rule), 1 to {IntegratedGradientsMethod.MostSteps} (default {IntegratedGradientsMethod.DefaultSteps})" };
 
     private static readonly Option<int?> ParallelImages = new("--parallel-images") { Description = "images computed at once, 1 to 64 and at most 256 / (crops x classes per pass), sharing --threads among them (default: 2, or 1 with --threads 1)" };
 
@@ -78,8 +80,9 @@ public static class RunCommand
         {
             Model, Images, Output, Restart, Top, Crops, Format, SaveMaps, SaveNpy, Device, CardFile, CardOverride, Method, Truth,
             FgQuantile, BgQuantile, Components, Iterations, SegmentationSide, Smoothing, MassTail, MassPower, Threshold, AllRegions, MapCacheDir, Threads,
-            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, ParallelImages,
+            WorkingSide, MaxPixels, Shard, ShardCount, Quiet, NoReport, Smooth, Noise, Map, IgBaseline, IgSteps, ParallelImages,
         };
+        foreach (var option in ForwardMapOptions.All) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();
@@ -87,6 +90,19 @@ public static class RunCommand
             return ExitCode(BatchRun.Execute(request), request.OutDir);
         }));
         return command;
+    }
+
+    /// <summary>--map, with Integrated Gradients' baseline and steps; those two are refused with any other map.</summary>
+    private static MapMethod MapChoice(ParseResult parse)
+    {
+        var map = MapMethods.Parse(parse.GetValue(Map)!);
+        var (baseline, steps) = (parse.GetValue(IgBaseline), parse.GetValue(IgSteps));
+        if (map is IntegratedGradientsMethod)
+            return new IntegratedGradientsMethod(steps is { } s ? OptionRanges.Check("--ig-steps", s, 1, IntegratedGradientsMethod.MostSteps) : IntegratedGradientsMethod.DefaultSteps,
+                baseline is { } b ? IntegratedGradientsBaselines.Parse(b) : IntegratedGradientsBaseline.Black);
+        if (baseline != null || steps != null)
+            throw new UsageException($"{(baseline != null ? "--ig-baseline" : "--ig-steps")} goes with --map integrated-gradients, not --map {map.Name}");
+        return map;
     }
 
     /// <summary>The request, every option checked against its range (UsageException: exit code 2).</summary>
@@ -115,7 +131,7 @@ public static class RunCommand
             OptionRanges.Check("--max-pixels", parse.GetValue(MaxPixels), 1, 4_000_000_000L))
         {
             Smooth = new SmoothGrad(OptionRanges.Check("--smooth", parse.GetValue(Smooth), 1, 100), OptionRanges.Check("--noise", parse.GetValue(Noise), 0, 1)),
-            Map = MapMethods.Parse(parse.GetValue(Map)!),
+            Map = ForwardMapOptions.Configure(MapChoice(parse), parse),
         };
         int threads = OptionRanges.Check("--threads", parse.GetValue(Threads), 1, 1024);
         int parallel = parse.GetValue(ParallelImages) is { } asked ? OptionRanges.Check("--parallel-images", asked, 1, 64)

@@ -67,11 +67,11 @@ public static class OrtSessions
             catch (OnnxRuntimeException e)
             {
                 OrtEnv.Instance().EnvLogLevel = environmentLevel;
-                if (device.Kind == "cuda") throw new InputException($"CUDA execution provider unavailable: {FirstLine(e.Message)}");
+                if (device.Kind == "cuda") throw new InputException($"CUDA execution provider unavailable: {Messages.FirstLine(e.Message)}");
                 // Most machines have no GPU: the fallback is said calmly, its cause only when debugging.
                 if (!_noticeGiven && !SilentFallback)
                     Console.Error.WriteLine(Environment.GetEnvironmentVariable("PIPELINE_DEBUG") == "1"
-                        ? $"notice: no CUDA here ({FirstLine(e.Message)}); running on the CPU"
+                        ? $"notice: no CUDA here ({Messages.FirstLine(e.Message)}); running on the CPU"
                         : "notice: no CUDA here; running on the CPU");
                 _noticeGiven = true;
                 options.Dispose();
@@ -82,14 +82,7 @@ public static class OrtSessions
         return new InferenceSession(model, options);
     }
 
-    /// <summary>
-    /// Full graph optimisation; no memory pattern: with it ONNX Runtime plans one block for a whole run
-    /// from the second run on, on top of what the first run left in its arena, and a run's peak memory
-    /// grew from 1.2 GB after one image to 2.3 GB after a few (MobileNetV2, 10 crops x 6 classes),
-    /// at no measured gain in speed.
-    /// </summary>
+    /// <summary>Full graph optimisation; no memory pattern, with which a run's peak memory grew image after image at no gain in speed (docs/speed.md).</summary>
     private static SessionOptions Options(int threads) =>
         new() { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, EnableMemoryPattern = false };
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

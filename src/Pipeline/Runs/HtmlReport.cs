@@ -61,6 +61,7 @@ public static class HtmlReport
             html.Append($"</td><td>{(best == null ? "-" : best.Value.ToString("F2", CultureInfo.InvariantCulture))}</td><td class=\"{(ok == "right" ? "right" : ok == "wrong" ? "wrong" : "")}\">{ok}</td></tr>");
         }
         html.Append("</tbody></table>");
+        html.Append(MeasureFiles.HtmlSection(outDir));
         if (errors.Count > 0)
             html.Append("<h2>Images not scored or scored with a warning</h2><pre>").Append(E(string.Join('\n', errors))).Append("</pre>");
         html.Append("<script>").Append(Script).Append("</script></body></html>");

@@ -33,10 +33,15 @@ public sealed class ImageJob(RunPlan plan, RunnerPool<GradientRunner> runners, M
             if (request.SaveMaps) files.AddRange(MapImages.Files(RunArtifacts.MapsFolder, image.Id, result, plan.Card));
             if (request.Report) files.Add(ReportThumbnails.File(image.Id, result, truthBoxes));
             if (request.SaveNpy) files.AddRange(NpyMaps.Files(image.Path, result.GroundTruthClass?.Map, result.Top[0].Map, result.Image.Width, result.Image.Height));
-            var warning = result.Original.Warning;
-            return new ImageOutcome(image, warning == null ? ImageStatus.Ok : ImageStatus.Warning, _rows.Scored(image, result, plan.Card), files,
+            if (CompletenessFiles.File(image.Id, result, plan.Card) is { } completeness) files.Add(completeness);
+            var rows = _rows.Scored(image, result, plan.Card);
+            // A poorly approximated Integrated Gradients map is marked as a warning in errors.csv, beside the image's own.
+            var poor = CompletenessFiles.Warning(result, plan.Card);
+            if (poor != null) rows = rows with { Error = rows.Error + RowFormat.CsvLine([image.Path, image.Id, "warning", poor]) };
+            var warning = string.Join("; ", new[] { result.Original.Warning, poor }.OfType<string>());
+            return new ImageOutcome(image, warning.Length == 0 ? ImageStatus.Ok : ImageStatus.Warning, rows, files,
                 result.SaliencySeconds, result.LocalisationSeconds, result.Original.Width, result.Original.Height,
-                warning == null ? null : $"warning: {image.Path}: {warning}");
+                warning.Length == 0 ? null : $"warning: {image.Path}: {warning}");
         }
         catch (Exception e) when (e is not OutOfMemoryException && NativeLibraries.Missing(e) == null)
         {

@@ -28,8 +28,8 @@ public static class RunArtifacts
     /// <summary>Files of the whole run: its fingerprint, journal and report (report.html is rebuilt from the others, so it alone does not make a folder stale).</summary>
     public static readonly string[] RunFiles = [StateFile, JournalFile, ReportFile];
 
-    /// <summary>The folders a run writes per image (maps, report thumbnails, .npy maps).</summary>
-    public static readonly string[] ImageFolders = [MapsFolder, ReportThumbnails.Folder, NpyMaps.Folder];
+    /// <summary>The folders a run writes per image (maps, report thumbnails, .npy maps, Integrated Gradients' completeness).</summary>
+    public static readonly string[] ImageFolders = [MapsFolder, ReportThumbnails.Folder, NpyMaps.Folder, CompletenessFiles.Folder];
 
     /// <summary>The row files of a run of this format, with or without --truth.</summary>
     public static IReadOnlyList<RowFile> RowFilesOf(string format, bool groundTruth) => RowFiles.Where(f => f.InRun(format, groundTruth)).ToList();

@@ -35,8 +35,10 @@ public sealed class RunPlan : IDisposable
             card.CheckFits(runner.ImageShape, runner.ScoreCount(), request.Model.Name);
             if (request.Explain.Top > card.Classes.Count)
                 throw new UsageException($"--top {request.Explain.Top}: the model has only {card.Classes.Count} classes");
-            if (request.Explain.Map.NeedsCam && runner.CamShape == null)
-                throw new InputException($"{request.Model.Name}: --map {request.Explain.Map.Name} needs the model's Grad-CAM output; export it with `Pipeline export-grad --cam`");
+            if (request.Explain.Map.NeedsCam && (runner.CamShape == null || !runner.HasOutput(request.Explain.Map.CamOutput)))
+                throw new InputException($"{request.Model.Name}: --map {request.Explain.Map.Name} needs the model's {request.Explain.Map.CamOutput} output; export it with `Pipeline export-grad --cam`"
+                    + (runner.CamShape != null ? " again (this model was exported before that output existed)" : ""));
+            if (request.Explain.Map.Refusal((int)runner.ImageShape[^1]) is { } refusal) throw new UsageException(refusal);
             var truth = request.Truth is { } t ? LocFile.Read(t.FullName) : null;
             // Settings left open take the defaults for the model's backward rule (gradient or guided maps).
             request = request with { Explain = request.Explain with { Options = request.Explain.Options.ForRule(runner.Info.Rule) } };

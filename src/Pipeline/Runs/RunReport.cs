@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
 using Pipeline.Cards;
+using Pipeline.Outputs;
 using Pipeline.Saliency;
 
 namespace Pipeline.Runs;
@@ -42,6 +43,7 @@ public static class RunReport
             {
                 ["folder"] = Path.GetFullPath(cache.Folder), ["badEntriesRecomputed"] = cache.BadEntries, ["writeFailure"] = cache.WriteFailure,
             };
+        if (CompletenessFiles.Summarise(request.OutDir) is { } completeness) report["completeness"] = completeness;
         Save(Path.Combine(request.OutDir, RunArtifacts.ReportFile), report);
     }
 

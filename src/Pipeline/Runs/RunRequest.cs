@@ -52,6 +52,7 @@ public sealed record RunRequest
         };
         // Only where it is not the default, so that runs begun before --map existed still resume.
         if (Explain.Map != MapMethods.Default) options["--map"] = Explain.Map.Name;
+        if (Explain.Map.Settings is { } settings) options["--map settings"] = settings;
         return options;
     }
 }

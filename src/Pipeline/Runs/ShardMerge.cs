@@ -189,6 +189,7 @@ public static class ShardMerge
         report["timings"] = timings;
         report.Remove("peakMemoryBytes");
         if (report.ContainsKey("mapCache")) report["mapCache"] = MapCacheReport(shards);
+        if (CompletenessFiles.Summarise(outDir) is { } completeness) report["completeness"] = completeness;
         RunReport.Save(Path.Combine(outDir, RunArtifacts.ReportFile), report);
     }
 }

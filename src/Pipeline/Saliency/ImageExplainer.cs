@@ -11,7 +11,11 @@ namespace Pipeline.Saliency;
 /// One class's result: its score (the model's output averaged over the crops) and probability, its
 /// map at the working resolution, and its box there and in original pixels.
 /// </summary>
-public sealed record ClassResult(int ClassIndex, float Score, float Probability, float[] Map, Located Located, Box OriginalBox);
+public sealed record ClassResult(int ClassIndex, float Score, float Probability, float[] Map, Located Located, Box OriginalBox)
+{
+    /// <summary>Integrated Gradients' completeness over the crops; null for other methods and for maps from the cache.</summary>
+    public Completeness? Completeness { get; init; }
+}
 
 /// <summary>One image's results; it holds the image at the working resolution (for the map overlays), so dispose it.</summary>
 public sealed record ImageResult(Mat Image, ImageHeader Original, IReadOnlyList<ClassResult> Top, ClassResult? GroundTruthClass,
@@ -88,8 +92,8 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         int? groundTruthClass, Stopwatch watch)
     {
         var working = image.Size();
-        var (best, average, wanted, maps) = cached != null
-            ? (cached.Classes[..Math.Min(settings.Top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps)
+        var (best, average, wanted, maps, completeness) = cached != null
+            ? (cached.Classes[..Math.Min(settings.Top, cached.Classes.Length)], cached.Scores, cached.Classes, cached.Maps, null)
             : Saliency(layout, tensor!, working, groundTruthClass, cacheKey);
         double saliencySeconds = watch.Elapsed.TotalSeconds;
 
@@ -98,19 +102,20 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k], settings.Options));
         var probabilities = ClassRanking.Probabilities(average, runner.OutputIsSoftmax);
         var results = wanted.Select((c, k) => new ClassResult(c, average[c], probabilities[c], maps[k], located[k],
-            located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height))).ToList();
+            located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height)) { Completeness = completeness?[k] }).ToList();
         return new ImageResult(image, header, results.Take(best.Length).ToList(),
             groundTruthClass is { } g ? results.First(r => r.ClassIndex == g) : null,
             saliencySeconds, watch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Top classes, averaged scores, the classes with maps (top, then the ground truth's), and their maps.</summary>
-    private (int[] Best, float[] Average, int[] Wanted, float[][] Maps) Saliency(CropLayout layout, float[] tensor, Size working, int? groundTruthClass, string? cacheKey)
+    /// <summary>Top classes, averaged scores, the classes with maps (top, then the ground truth's), their maps, and their completeness where the method checks it.</summary>
+    private (int[] Best, float[] Average, int[] Wanted, float[][] Maps, Completeness[]? Completeness) Saliency(CropLayout layout, float[] tensor, Size working, int? groundTruthClass, string? cacheKey)
     {
         int n = layout.Crops.Count;
         var (best, average) = ClassRanking.Rank(runner.Scores(tensor, n), n, card.ClassOffset, card.Classes.Count, settings.Top);
         var wanted = groundTruthClass is { } gt && !best.Contains(gt) ? [.. best, gt] : best;
         var maps = new float[wanted.Length][];
+        Completeness[]? completeness = null;
         int side = layout.Side;
         var method = settings.Method;
         // As few passes as the limit allows, the classes spread evenly over them (3 + 3, not 4 + 2): a pass's memory follows its size.
@@ -118,11 +123,15 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         foreach (var chunk in wanted.Select((c, k) => (c, k)).Chunk((wanted.Length + passes - 1) / passes))
         {
             var classIndex = Enumerable.Range(0, n).Select(_ => chunk.Select(p => (long)(p.c + card.ClassOffset)).ToArray()).ToArray();
-            var cropMaps = method.Maps(runner, new CropBatch(tensor, n, classIndex, side, card.Pixels));
+            var (cropMaps, checks) = method.MapsAndCompleteness(runner, new CropBatch(tensor, n, classIndex, side, card.Pixels));
             for (int j = 0; j < chunk.Length; j++)
+            {
                 maps[chunk[j].k] = layout.Average(Enumerable.Range(0, n).Select(c => cropMaps[c * chunk.Length + j]).ToList(), working);
+                if (checks != null)
+                    (completeness ??= new Completeness[wanted.Length])[chunk[j].k] = Completeness.Combine(Enumerable.Range(0, n).Select(c => checks[c * chunk.Length + j]).ToList());
+            }
         }
         if (cacheKey != null) cache!.Save(cacheKey, wanted, average, maps);
-        return (best, average, wanted, maps);
+        return (best, average, wanted, maps, completeness);
     }
 }

@@ -1,47 +1,58 @@
-using Pipeline.Cards;
 using Pipeline.Inference;
 
 namespace Pipeline.Saliency;
 
 /// <summary>
-/// Integrated Gradients (Sundararajan, Taly & Yan 2017): the attribution (x - b) times the gradient
-/// averaged along the straight path from a black baseline b to the crop x (midpoint rule, `Steps`
-/// points), whose sum over the input approximates score(x) - score(b); the map is its largest
-/// magnitude over colour channels, as for the saliency map. The path's points go through the
-/// folded backward in batches of at most 60 image-classes, the bound of one `run` pass.
+/// Integrated Gradients (Sundararajan, Taly &amp; Yan 2017): the attribution (x - b) times the gradient
+/// averaged along the straight path from a baseline b (<see cref="IntegratedGradientsBaseline"/>) to the
+/// crop x (midpoint rule, `Steps` points), whose sum over the input approximates score(x) - score(b);
+/// the map is its largest magnitude over colour channels, as for the saliency map. The path's points go
+/// through the folded backward in batches of at most 60 image-classes, the bound of one `run` pass.
+/// Each crop and class's <see cref="Completeness"/> compares the sum with the two scores of the
+/// differentiated score tensor, from the forward part.
 /// </summary>
-public sealed class IntegratedGradientsMethod(int steps = 32) : MapMethod
+public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMethod.DefaultSteps,
+    IntegratedGradientsBaseline baseline = IntegratedGradientsBaseline.Black) : MapMethod
 {
+    public const int DefaultSteps = 32, MostSteps = 1024;
     private const int ImageClassesPerPass = 60;
 
     public int Steps => steps;
+    public IntegratedGradientsBaseline Baseline => baseline;
     public override string Name => "integrated-gradients";
-    public override string KeyPart => $"\nmap {Name} {steps}";
+    // The black baseline adds nothing, so caches made before the baseline was an option still match.
+    public override string KeyPart => $"\nmap {Name} {steps}" + (baseline == IntegratedGradientsBaseline.Black ? "" : $" {baseline.Word()}");
+    // None at the defaults, so runs begun before the baseline and steps were options still resume.
+    public override string? Settings => steps == DefaultSteps && baseline == IntegratedGradientsBaseline.Black ? null
+        : $"{baseline.Word()} baseline, {steps} step{(steps == 1 ? "" : "s")}";
 
-    public override float[][] Maps(GradientRunner runner, CropBatch batch)
+    public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
+
+    public override (float[][] Maps, Completeness[]? Completeness) MapsAndCompleteness(GradientRunner runner, CropBatch batch)
     {
-        int plane = batch.Side * batch.Side, size = 3 * plane;
+        int size = 3 * batch.Side * batch.Side;
         var maps = new float[batch.Count * batch.Classes][];
+        var completeness = new Completeness[maps.Length];
         for (int c = 0; c < batch.Count; c++)
         {
             var crop = batch.Tensor.AsSpan(c * size, size).ToArray();
-            var attributions = Attributions(runner, crop, batch.ClassIndex[c], Baseline(batch.Pixels, plane));
+            var start = baseline.For(crop, batch.Side, batch.Pixels);
+            var classes = batch.ClassIndex[c];
+            var attributions = Attributions(runner, crop, classes, start);
+            var scores = runner.DifferentiatedScores([.. crop, .. start], 2);
+            int perImage = scores.Length / 2;
             for (int k = 0; k < batch.Classes; k++)
+            {
                 maps[c * batch.Classes + k] = SaliencyMaps.FromGradient(attributions[k], 3, batch.Side, batch.Side);
+                completeness[c * batch.Classes + k] = Completeness.Of(
+                    (double)scores[classes[k]] - scores[perImage + classes[k]], attributions[k].Sum(a => (double)a));
+            }
         }
-        return maps;
-    }
-
-    /// <summary>Black in the model's input units, [3, plane].</summary>
-    public static float[] Baseline(PixelTransform pixels, int plane)
-    {
-        var baseline = new float[3 * plane];
-        for (int ch = 0; ch < 3; ch++) Array.Fill(baseline, pixels.Apply(0, ch), ch * plane, plane);
-        return baseline;
+        return (maps, completeness);
     }
 
     /// <summary>One crop's attributions [3 x side x side] for each of its classes.</summary>
-    public float[][] Attributions(GradientRunner runner, float[] crop, long[] classes, float[] baseline)
+    public float[][] Attributions(GradientRunner runner, float[] crop, long[] classes, float[] start)
     {
         int size = crop.Length, perPass = Math.Max(1, ImageClassesPerPass / classes.Length);
         var mean = classes.Select(_ => new double[size]).ToArray();
@@ -52,7 +63,7 @@ public sealed class IntegratedGradientsMethod(int steps = 32) : MapMethod
             for (int s = 0; s < count; s++)
             {
                 float alpha = (first + s + 0.5f) / steps;
-                for (int i = 0; i < size; i++) points[s * size + i] = baseline[i] + alpha * (crop[i] - baseline[i]);
+                for (int i = 0; i < size; i++) points[s * size + i] = start[i] + alpha * (crop[i] - start[i]);
             }
             var gradients = runner.Gradients(points, count, Enumerable.Repeat(classes, count).ToArray());
             for (int s = 0; s < count; s++)
@@ -62,6 +73,6 @@ public sealed class IntegratedGradientsMethod(int steps = 32) : MapMethod
                 for (int i = 0; i < size; i++) mean[k][i] += gradients[offset + i];
             }
         }
-        return mean.Select(m => m.Select((g, i) => (float)((crop[i] - baseline[i]) * g / steps)).ToArray()).ToArray();
+        return mean.Select(m => m.Select((g, i) => (float)((crop[i] - start[i]) * g / steps)).ToArray()).ToArray();
     }
 }

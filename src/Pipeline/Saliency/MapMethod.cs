@@ -22,11 +22,26 @@ public abstract class MapMethod
     /// <summary>Whether it needs the model's Grad-CAM output (export-grad --cam).</summary>
     public virtual bool NeedsCam => false;
 
+    /// <summary>The gradient model's output of class maps it reads when it needs one (Grad-CAM's, or Grad-CAM++'s).</summary>
+    public virtual string CamOutput => GradientGraphs.Building.GradientModelContract.ClassActivationOutput;
+
     /// <summary>What it adds to the cache key; empty for the default method, so caches made before methods were classes still match.</summary>
     public virtual string KeyPart => $"\nmap {Name}";
 
+    /// <summary>Its options that change its maps (an occlusion window, RISE's masks), for the run's fingerprint; null when it has none.</summary>
+    public virtual string? Settings => null;
+
+    /// <summary>Why it cannot run on a model of this input side (an option larger than the crop), or null.</summary>
+    public virtual string? Refusal(int side) => null;
+
     /// <summary>The maps, index crop * classes + class.</summary>
     public abstract float[][] Maps(GradientRunner runner, CropBatch batch);
+
+    /// <summary>
+    /// The maps, and for a method whose attributions should add up to a score difference (Integrated
+    /// Gradients) how well they do per crop and class (same index); null for the others.
+    /// </summary>
+    public virtual (float[][] Maps, Completeness[]? Completeness) MapsAndCompleteness(GradientRunner runner, CropBatch batch) => (Maps(runner, batch), null);
 
     public override string ToString() => Name;
 }
@@ -39,7 +54,7 @@ public abstract class BackwardMapMethod : MapMethod
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch)
     {
-        var (gradients, cams) = runner.Run(batch.Tensor, batch.Count, batch.ClassIndex, NeedsCam);
+        var (gradients, cams) = runner.Run(batch.Tensor, batch.Count, batch.ClassIndex, NeedsCam, CamOutput);
         int perClass = 3 * batch.Side * batch.Side;
         int perCam = NeedsCam ? (int)GradientGraphs.Building.Shapes.Product(runner.CamShape!) : 0;
         var maps = new float[batch.Count * batch.Classes][];

@@ -6,7 +6,12 @@ public static class MapMethods
 {
     public static readonly MapMethod Default = new SaliencyMethod();
 
-    public static readonly IReadOnlyList<MapMethod> All = [Default, new CamMethod(), new SaliencyTimesCamMethod(), new IntegratedGradientsMethod()];
+    public static readonly IReadOnlyList<MapMethod> All =
+    [
+        Default, new CamMethod(), new SaliencyTimesCamMethod(), new IntegratedGradientsMethod(), new OcclusionMethod(), new RiseMethod(),
+        new InputTimesGradientMethod(),
+        new GradCamPlusPlusMethod(),
+    ];
 
     public static MapMethod Parse(string name) => All.FirstOrDefault(m => m.Name == name)
         ?? throw new UsageException($"--map '{name}': expected {string.Join(", ", All.Select(m => m.Name))}");

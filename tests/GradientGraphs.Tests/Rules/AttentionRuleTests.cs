@@ -102,4 +102,20 @@ public class AttentionRuleTests
         var classToken = g.Op("Gather", [mixed, g.IntTensor([], 0)], n => n.Set("axis", 1L));
         FiniteDifferences.Check(g.Finish(g.Op("MatMul", [classToken, g.Weights(4, 6)])), [1, 3, 4], ["Concat", "MatMul", "Softmax", "Gather"]);
     }
+    [Fact]
+    public void Class_token_expanded_to_the_batch_read_from_the_image()
+    {
+        // torch's token.expand(n, -1, -1) exported with a dynamic batch: n = Shape(image)[0], the
+        // target [n, 1, -1] reshaped to a vector, then Where(Equal(target, -1s), 1s, target).
+        var g = new TinyGraph([1, 3, 4]);
+        var n = g.Op("Unsqueeze", [g.Op("Gather", [g.Op("Shape", [g.X]), g.IntTensor([], 0)], a => a.Set("axis", 0L)), g.Ints(0)]);
+        var shape = g.Op("Reshape", [g.Op("Concat", [n, g.Ints(1), g.Ints(-1)], a => a.Set("axis", 0L)), g.Ints(-1)]);
+        var ones = g.Op("ConstantOfShape", [g.Op("Shape", [shape])], a => a.Set("value", Tensors.Int64Tensor("", [1], [1])));
+        var minusOnes = g.Op("Mul", [ones, g.IntTensor([], -1)]);
+        var target = g.Op("Where", [g.Op("Equal", [shape, minusOnes]), ones, shape]);
+        var token = g.Op("Expand", [g.Weights(1, 1, 4), target]);
+        var tokens = g.Op("Concat", [token, g.Op("Relu", [g.X])], a => a.Set("axis", 1L));
+        var mixed = g.Op("MatMul", [g.Op("Transpose", [tokens], a => a.Set("perm", [0L, 2, 1])), g.Weights(4, 3)]);
+        FiniteDifferences.Check(g.Finish(g.Op("Flatten", [mixed])), [1, 3, 4], ["Concat", "Relu"]);
+    }
 }

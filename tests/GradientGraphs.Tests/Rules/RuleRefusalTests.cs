@@ -39,6 +39,7 @@ public class RuleRefusalTests
         { "Transpose", "moving the batch axis" },
         { "Pad", "padding the batch axis" },
         { "Pad", "reflect mode" },
+        { "Pad", "padding value from the image" },
         { "Flatten", "axis 0" },
         { "Slice", "the batch axis" },
         { "Slice", "step 2" },
@@ -81,6 +82,7 @@ public class RuleRefusalTests
             ("Transpose", "keeping the batch axis") => g.Op("Transpose", [x], n => n.Set("perm", [0L, 2, 3, 1])),
             ("Pad", "padding the batch axis") => g.Op("Pad", [x, g.Ints(1, 0, 0, 0, 0, 0, 0, 0)]),
             ("Pad", "reflect mode") => g.Op("Pad", [x, g.Ints(0, 0, 1, 1, 0, 0, 1, 1)], n => n.Set("mode", "reflect")),
+            ("Pad", "padding value from the image") => g.Op("Pad", [x, g.Ints(0, 0, 1, 1, 0, 0, 1, 1), g.Op("ReduceMean", [x], n => n.Set("axes", [1L, 2, 3]))]),
             ("Pad", "constant mode") => g.Op("Pad", [x, g.Ints(0, 0, 1, 1, 0, 0, 1, 1)]),
             ("Flatten", "axis 0") => g.Op("Flatten", [x], n => n.Set("axis", 0L)),
             ("Slice", "the batch axis") => g.Op("Slice", [x, g.Ints(0), g.Ints(1), g.Ints(0)]),
@@ -125,5 +127,20 @@ public class RuleRefusalTests
     {
         var model = GradientGraphBuilder.Build(Model(g => Build(g, op, form)), new BuildOptions());
         Assert.Contains(model.Graph.Output, o => o.Name == "input_grad");
+    }
+
+    /// <summary>
+    /// An input that depends on the image but that the rule does not differentiate (Pad's value) is
+    /// refused before anything is emitted, naming the input, not found missing while the backward is written.
+    /// </summary>
+    [Fact]
+    public void An_image_dependent_input_the_rule_does_not_differentiate_is_named()
+    {
+        var model = Model(g => Build(g, "Pad", "padding value from the image"));
+        var error = Assert.Throws<UnsupportedOpsException>(() => GradientGraphBuilder.Build(model, new BuildOptions()));
+        var problem = Assert.Single(error.Problems);
+        Assert.Equal("Pad", problem.OpType);
+        Assert.StartsWith("its input 2 (", problem.Reason);
+        Assert.EndsWith("the rule differentiates input 0 only", problem.Reason);
     }
 }

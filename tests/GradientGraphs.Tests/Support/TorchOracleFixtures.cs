@@ -10,5 +10,10 @@ namespace GradientGraphs.Tests.Support;
 public sealed class TorchOracleFixtures(IMessageSink console)
 {
     public TorchOracle For(string arch, string rules) =>
-        TorchOracle.For(arch, rules, line => console.OnMessage(new DiagnosticMessage(line)));
+        TorchOracle.For(arch, rules, Say);
+
+    /// <summary>The model file of the same architecture exported with a dynamic batch axis.</summary>
+    public string DynamicBatchModel(string arch) => TorchOracle.DynamicBatchModel(arch, Say);
+
+    private void Say(string line) => console.OnMessage(new DiagnosticMessage(line));
 }

@@ -13,10 +13,10 @@ public sealed class SoftmaxRule : UnaryRule
 {
     public override string OpType => "Softmax";
 
-    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", -1), rank);
+    protected override long DefaultAxis => -1;
 
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "normalises along the batch axis" : null;
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On("normalises along", Axis(node, facts.Shape(node.Input[0]).Length));
 
     protected override string Backward(NodeProto node, string dY, BackwardContext ctx)
     {

@@ -21,6 +21,7 @@ namespace GradientGraphs.Rules.Linear;
 public sealed class ConvRule : OpRule
 {
     public override string OpType => "Conv";
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
 
     private static WindowGeometry Geometry(NodeProto node, ForwardFacts facts)
     {

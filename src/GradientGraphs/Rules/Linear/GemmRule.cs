@@ -11,6 +11,10 @@ namespace GradientGraphs.Rules.Linear;
 public sealed class GemmRule : OpRule
 {
     public override string OpType => "Gemm";
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.Only(0, 2);
+
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On("transA=1 sums over", node.Int("transA", 0) != 0 ? [0] : []);
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
@@ -22,8 +26,7 @@ public sealed class GemmRule : OpRule
     }
 
     public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        node.Int("transA", 0) != 0 ? "transA=1 would put the batch in the inner dimension"
-        : Shapes.HasBatch(facts.Shape(node.Input[1])) ? "both factors depend on the image"
+        Shapes.HasBatch(facts.Shape(node.Input[1])) ? "both factors depend on the image"
         : null;
 
     public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)

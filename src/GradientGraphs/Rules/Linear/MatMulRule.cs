@@ -12,6 +12,7 @@ namespace GradientGraphs.Rules.Linear;
 public sealed class MatMulRule : OpRule
 {
     public override string OpType => "MatMul";
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.Every;
 
     private static bool OfTwoActivations(long[] a, long[] b) => Shapes.HasBatch(a) && Shapes.HasBatch(b);
 

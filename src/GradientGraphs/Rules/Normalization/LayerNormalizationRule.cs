@@ -15,7 +15,15 @@ public sealed class LayerNormalizationRule : OpRule
 {
     public override string OpType => "LayerNormalization";
 
-    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", -1), rank);
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
+    protected override long DefaultAxis => -1;
+
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
+    {
+        int rank = facts.Shape(node.Input[0]).Length;
+        int axis = Axis(node, rank);
+        return AxisWork.On("normalises over", Enumerable.Range(axis, rank - axis));
+    }
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
@@ -27,7 +35,6 @@ public sealed class LayerNormalizationRule : OpRule
 
     public override string? Refusal(NodeProto node, ForwardFacts facts)
     {
-        if (Axis(node, facts.Shape(node.Input[0]).Length) == 0) return "normalises over the batch axis";
         bool FromImage(int i) => node.Input.Count > i && node.Input[i] != "" && Shapes.HasBatch(facts.Shape(node.Input[i]));
         return FromImage(1) || FromImage(2) ? "a scale or bias computed from the image is not supported" : null;
     }

@@ -7,6 +7,7 @@ namespace GradientGraphs.Rules.Pooling;
 public sealed class GlobalAveragePoolRule : OpRule
 {
     public override string OpType => "GlobalAveragePool";
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {

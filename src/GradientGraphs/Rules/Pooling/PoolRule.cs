@@ -8,6 +8,8 @@ namespace GradientGraphs.Rules.Pooling;
 /// <summary>MaxPool and AveragePool: one window per channel; the output keeps N and C.</summary>
 public abstract class PoolRule : OpRule
 {
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
+
     protected static WindowGeometry Geometry(NodeProto node, ForwardFacts facts) =>
         WindowGeometry.Resolve(node, facts.Shape(node.Input[0]), node.Ints("kernel_shape")!);
 

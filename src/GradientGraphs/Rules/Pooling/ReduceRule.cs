@@ -12,18 +12,18 @@ namespace GradientGraphs.Rules.Pooling;
 public sealed class ReduceRule(string opType, bool mean) : OpRule
 {
     public override string OpType => opType;
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
 
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) => AxisWork.On("reduces", Axes(node, facts).Select(a => (int)a));
+
+    /// <summary>The reduced axes, ascending; no axes reduce every axis, the batch included.</summary>
     private static long[] Axes(NodeProto node, ForwardFacts facts)
     {
         int rank = facts.Shape(node.Input[0]).Length;
         var axes = node.Ints("axes") ?? facts.OptionalConstantInts(node, 1, "axes");
-        if (axes == null || axes.Length == 0)
-            throw new GraphException($"{node.OpType} '{node.Label()}' reduces every axis, the batch included");
+        if (axes == null || axes.Length == 0) return Enumerable.Range(0, rank).Select(a => (long)a).ToArray();
         return axes.Select(a => (long)Shapes.Axis(a, rank)).Order().ToArray();
     }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axes(node, facts).Contains(0) ? "reduces the batch axis" : null;
 
     private static long[] KeptShape(NodeProto node, ForwardFacts facts)
     {

@@ -9,17 +9,17 @@ public sealed class ConcatRule : OpRule
 {
     public override string OpType => "Concat";
 
-    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 1), rank);
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.Every;
+    protected override long DefaultAxis => 1;
 
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "concatenates along the batch axis" : null;
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On("concatenates along", Axis(node, facts.Shape(node.Input[0]).Length));
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
         var first = (long[])facts.Shape(node.Input[0]).Clone();
         int axis = Axis(node, first.Length);
-        // Along the batch axis the sum of symbolic batches would overflow; Refusal then refuses the node.
-        first[axis] = axis == 0 ? Shapes.Batch : node.Input.Sum(i => facts.Shape(i)[axis]);
+        first[axis] = node.Input.Sum(i => facts.Shape(i)[axis]);
         return [first];
     }
 

@@ -13,6 +13,15 @@ namespace GradientGraphs.Rules.Shape;
 public sealed class ExpandRule : OpRule
 {
     public override string OpType => "Expand";
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
+
+    /// <summary>Axes added in front of an input with the batch would move it from index 0.</summary>
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
+    {
+        var x = facts.Shape(node.Input[0]);
+        bool addsInFront = Shapes.HasBatch(x) && facts.ConstantInts(node, 1, "shape").Length > x.Length;
+        return AxisWork.On("adds axes in front of", addsInFront ? [0] : []);
+    }
 
     public override void Normalize(NodeProto node, ForwardFacts facts, GraphEmitter e)
     {
@@ -35,11 +44,7 @@ public sealed class ExpandRule : OpRule
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
-        var x = facts.Shape(node.Input[0]);
-        var y = Shapes.Broadcast(x, facts.ConstantInts(node, 1, "shape"));
-        if (Shapes.HasBatch(x) && y.Length != x.Length)
-            throw new GraphException($"Expand '{node.Label()}' adds axes in front of the batch");
-        return [y];
+        return [Shapes.Broadcast(facts.Shape(node.Input[0]), facts.ConstantInts(node, 1, "shape"))];
     }
 
     public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)

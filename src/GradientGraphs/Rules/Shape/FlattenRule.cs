@@ -9,11 +9,20 @@ public sealed class FlattenRule : ReshapeLikeRule
 {
     public override string OpType => "Flatten";
 
+    protected override long DefaultAxis => 1;
+
+    /// <summary>The batch stays alone in front unless axis is 0 or axes of more than one element come before axis.</summary>
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
+    {
+        var x = facts.Shape(node.Input[0]);
+        int axis = Axis(node, x.Length);
+        return AxisWork.On("merges other axes into", axis == 0 || Shapes.Product(x[1..axis]) != 1 ? [0] : []);
+    }
+
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
         var x = facts.Shape(node.Input[0]);
-        int axis = Shapes.Axis(node.Int("axis", 1), x.Length);
-        if (axis == 0 || Shapes.Product(x[1..axis]) != 1) throw BatchMoved(node);
-        return [[x[0], Shapes.Product(x[axis..])]];
+        int axis = Axis(node, x.Length);
+        return [[Shapes.Product(x[..axis]), Shapes.Product(x[axis..])]];
     }
 }

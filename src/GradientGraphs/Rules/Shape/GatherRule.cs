@@ -13,7 +13,10 @@ public sealed class GatherRule : OpRule
 {
     public override string OpType => "Gather";
 
-    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 0), rank);
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
+
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On("gathers along", Axis(node, facts.Shape(node.Input[0]).Length));
 
     /// <summary>The indices, made non-negative; throws for one outside the axis.</summary>
     private static long[] Indices(NodeProto node, ForwardFacts facts, long length) =>
@@ -27,12 +30,9 @@ public sealed class GatherRule : OpRule
         var indexDims = facts.Shape(node.Input[1]);
         if (!Shapes.HasBatch(x)) throw new GraphException($"Gather '{node.Label()}': only data with the batch in front is supported");
         int axis = Axis(node, x.Length);
-        if (axis > 0) Indices(node, facts, x[axis]);
+        Indices(node, facts, x[axis]);
         return [[.. x[..axis], .. indexDims, .. x[(axis + 1)..]]];
     }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "gathers along the batch axis" : null;
 
     public override string?[] Backward(NodeProto node, string?[] outputGrads, bool[] needed, BackwardContext ctx)
     {

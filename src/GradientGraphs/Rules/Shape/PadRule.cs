@@ -12,15 +12,20 @@ public sealed class PadRule : UnaryRule
 {
     public override string OpType => "Pad";
 
-    private static long[] Pads(NodeProto node, ForwardFacts facts) => node.Ints("pads") ?? facts.ConstantInts(node, 1, "pads");
+    /// <summary>Begin pads of every axis, then end pads.</summary>
+    private static long[] Pads(NodeProto node, ForwardFacts facts) =>
+        node.Input.Count > 3 && node.Input[3] != "" ? throw new GraphException($"Pad '{node.Label()}': the axes input is not supported")
+        : node.Ints("pads") ?? facts.ConstantInts(node, 1, "pads");
 
-    public override string? Refusal(NodeProto node, ForwardFacts facts)
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
     {
-        if (node.String("mode", "constant") != "constant") return "only mode 'constant' is supported";
-        if (node.Input.Count > 3 && node.Input[3] != "") return "the axes input is not supported";
         var pads = Pads(node, facts);
-        return pads[0] != 0 || pads[pads.Length / 2] != 0 ? "pads the batch axis" : null;
+        int rank = pads.Length / 2;
+        return AxisWork.On("pads", Enumerable.Range(0, rank).Where(i => pads[i] != 0 || pads[i + rank] != 0));
     }
+
+    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
+        node.String("mode", "constant") != "constant" ? "only mode 'constant' is supported" : null;
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {

@@ -12,7 +12,4 @@ public abstract class ReshapeLikeRule : UnaryRule
 {
     protected override string Backward(NodeProto node, string dY, BackwardContext ctx) =>
         ctx.E.Reshape(dY, [-1, .. Shapes.Rest(ctx.Shape(node.Input[0]))]);
-
-    protected static GraphException BatchMoved(NodeProto node) =>
-        new($"{node.OpType} '{node.Label()}' does not keep the batch dimension in front");
 }

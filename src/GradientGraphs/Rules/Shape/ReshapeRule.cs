@@ -25,18 +25,33 @@ public sealed class ReshapeRule : ReshapeLikeRule
         facts.SetConstant(node.Input[1], Tensors.Int64Tensor(node.Input[1], [target.Length], target));
     }
 
+    /// <summary>The target with 0 resolved, and an inferred first dimension read as the batch where that is what it is.</summary>
+    private static long[] Target(NodeProto node, ForwardFacts facts)
+    {
+        var x = facts.Shape(node.Input[0]);
+        long elements = Shapes.Product(x[1..]);
+        // 0 copies the input's dimension; a folded Shape of the image already holds the batch marker.
+        var result = facts.ConstantInts(node, 1, "shape").Select((t, i) => t == 0 ? x[i] : t).ToArray();
+        // An inferred first dimension is the batch when the others hold exactly one image.
+        if (result is [Infer, ..] && result.Skip(1).All(d => d > 0) && Shapes.Product(result[1..]) == elements)
+            result[0] = Shapes.Batch;
+        return result;
+    }
+
+    /// <summary>The batch must stay in front and whole: the target's first dimension, and only it.</summary>
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
+    {
+        var target = Target(node, facts);
+        bool keeps = target.Length > 0 && target[0] == Shapes.Batch && !target.Skip(1).Contains(Shapes.Batch);
+        return AxisWork.On("reshapes", keeps ? [] : [0]);
+    }
+
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
         var x = facts.Shape(node.Input[0]);
-        var target = facts.ConstantInts(node, 1, "shape");
-        if (!Shapes.HasBatch(x) || target.Length == 0 || target.Skip(1).Contains(Shapes.Batch)) throw BatchMoved(node);
+        if (!Shapes.HasBatch(x)) throw new GraphException($"Reshape '{node.Label()}': only an input with the batch in front is supported");
         long elements = Shapes.Product(x[1..]);
-        // 0 copies the input's dimension; a folded Shape of the image already holds the batch marker.
-        var result = target.Select((t, i) => t == 0 ? x[i] : t).ToArray();
-        // An inferred first dimension is the batch when the others hold exactly one image.
-        if (result[0] == Infer && result.Skip(1).All(d => d > 0) && Shapes.Product(result[1..]) == elements)
-            result[0] = Shapes.Batch;
-        if (result[0] != Shapes.Batch) throw BatchMoved(node);
+        var result = Target(node, facts);
         int unknown = Array.IndexOf(result, Infer, 1);
         if (unknown > 0) result[unknown] = elements / Shapes.Product(result[1..].Where(d => d != Infer));
         if (Shapes.Product(result[1..]) != elements) throw new GraphException($"Reshape '{node.Label()}' changes the number of elements per image");

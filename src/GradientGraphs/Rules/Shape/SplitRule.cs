@@ -9,9 +9,12 @@ public sealed class SplitRule : OpRule
 {
     public override string OpType => "Split";
 
-    private static int Axis(NodeProto node, int rank) => Shapes.Axis(node.Int("axis", 0), rank);
+    public override DifferentiableInputs Differentiable => DifferentiableInputs.First;
 
-    private static long[] Sizes(NodeProto node, ForwardFacts facts)
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On("splits along", Axis(node, facts.Shape(node.Input[0]).Length));
+
+    private long[] Sizes(NodeProto node, ForwardFacts facts)
     {
         var x = facts.Shape(node.Input[0]);
         int axis = Axis(node, x.Length);
@@ -21,9 +24,6 @@ public sealed class SplitRule : OpRule
         long each = (x[axis] + parts - 1) / parts;
         return Enumerable.Range(0, parts).Select(i => Math.Min(each, x[axis] - i * each)).ToArray();
     }
-
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Axis(node, facts.Shape(node.Input[0]).Length) == 0 ? "splits along the batch axis" : null;
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {

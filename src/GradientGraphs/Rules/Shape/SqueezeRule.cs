@@ -24,13 +24,23 @@ public sealed class SqueezeRule(string opType) : ReshapeLikeRule
         facts.SetConstant(node.Input[1], Tensors.Int64Tensor(node.Input[1], [axes.Length], axes));
     }
 
-    public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
+    /// <summary>The axes, non-negative: of the output for Unsqueeze, of the input for Squeeze.</summary>
+    private static HashSet<int> NormalizedAxes(NodeProto node, ForwardFacts facts, bool unsqueeze)
     {
         var x = facts.Shape(node.Input[0]);
         var axes = Axes(node, facts) ?? [];
-        int outRank = Unsqueeze ? x.Length + axes.Length : x.Length;
-        var normalized = axes.Select(a => Shapes.Axis(a, outRank)).ToHashSet();
-        if (normalized.Contains(0)) throw BatchMoved(node);
+        int rank = unsqueeze ? x.Length + axes.Length : x.Length;
+        return axes.Select(a => Shapes.Axis(a, rank)).ToHashSet();
+    }
+
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts) =>
+        AxisWork.On(Unsqueeze ? "inserts an axis at" : "squeezes", NormalizedAxes(node, facts, Unsqueeze));
+
+    public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
+    {
+        var x = facts.Shape(node.Input[0]);
+        var normalized = NormalizedAxes(node, facts, Unsqueeze);
+        int outRank = Unsqueeze ? x.Length + normalized.Count : x.Length;
         if (!Unsqueeze) return [x.Where((_, i) => !normalized.Contains(i)).ToArray()];
         var rest = new Queue<long>(x);
         return [Enumerable.Range(0, outRank).Select(i => normalized.Contains(i) ? 1L : rest.Dequeue()).ToArray()];

@@ -12,8 +12,11 @@ public sealed class TransposeRule : UnaryRule
     private static long[] Perm(NodeProto node, ForwardFacts facts) =>
         node.Ints("perm") ?? Enumerable.Range(0, facts.Shape(node.Input[0]).Length).Reverse().Select(i => (long)i).ToArray();
 
-    public override string? Refusal(NodeProto node, ForwardFacts facts) =>
-        Perm(node, facts)[0] != 0 ? "moves the batch axis" : null;
+    public override AxisWork WorksAlong(NodeProto node, ForwardFacts facts)
+    {
+        var perm = Perm(node, facts);
+        return AxisWork.On("moves", Enumerable.Range(0, perm.Length).Where(i => perm[i] != i));
+    }
 
     public override long[][] InferShapes(NodeProto node, ForwardFacts facts)
     {
