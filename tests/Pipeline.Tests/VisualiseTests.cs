@@ -16,7 +16,7 @@ public class VisualiseTests(GradientModelFixture model) : IClassFixture<Gradient
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>A small smooth model (Conv 3->4, Tanh, global average pool, Gemm 4->3) on 8x8 images, where small steps must raise the objective.</summary>
-    private static byte[] SmallSmoothGradientModel()
+    internal static byte[] SmallSmoothGradientModel()
     {
         var random = new Random(3);
         float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();

@@ -20,7 +20,7 @@ public sealed record VisualiseSettings
     public int Seed { get; init; } = 1;
 }
 
-/// <summary>One class's visualisation: the image in model input units [3, H, W] and the objective after each step.</summary>
+/// <summary>One class's visualisation: the image in model input units [3, H, W] and the objective and class score after each step (the plain ascent) or each recorded step (<see cref="FourierClassModels"/>: the score alone, so both).</summary>
 public sealed record ClassModel(int ClassIndex, float[] Image, double[] Objective, double[] Score);
 
 /// <summary>
@@ -129,9 +129,10 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
     /// <summary>
     /// The image for display: model input back to pixels (x * std + mean) / scale, the mean image
     /// added back as the paper shows it, then stretched so its 0.5% and 99.5% quantiles span 0-255
-    /// (the optimised image's deviation from the mean is small).
+    /// (the optimised image's deviation from the mean is small). Without <paramref name="stretch"/>
+    /// the pixels are shown as they are, clamped to 0-255 (the Fourier images are in range by construction).
     /// </summary>
-    public static Mat ToBgr(float[] image, ModelCard card)
+    public static Mat ToBgr(float[] image, ModelCard card, bool stretch = true)
     {
         int side = card.InputSize, plane = side * side;
         var pixels = new float[3 * plane];
@@ -140,7 +141,7 @@ public sealed class ClassModelVisualiser(GradientRunner runner, ModelCard card)
             pixels[c * plane + i] = (image[c * plane + i] * card.Std[c] + card.Mean[c]) / card.Scale;
         var sorted = (float[])pixels.Clone();
         Array.Sort(sorted);
-        float lo = sorted[(int)(0.005 * (sorted.Length - 1))], hi = sorted[(int)(0.995 * (sorted.Length - 1))];
+        float lo = stretch ? sorted[(int)(0.005 * (sorted.Length - 1))] : 0, hi = stretch ? sorted[(int)(0.995 * (sorted.Length - 1))] : 255;
         var bgr = new Mat(side, side, MatType.CV_8UC3);
         for (int y = 0; y < side; y++)
         for (int i = 0; i < side; i++)

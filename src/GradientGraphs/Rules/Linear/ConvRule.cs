@@ -11,12 +11,9 @@ namespace GradientGraphs.Rules.Linear;
 /// Convolutional Networks", Sect. 4). Weights and bias get no gradient.
 /// With stride 1 and constant weights the same map is a plain Conv with the kernel flipped and its
 /// channel axes swapped per group, which ONNX Runtime runs several times faster than ConvTranspose
-/// (much more so for depthwise convolutions). For strided convolutions, spreading dY with zeros
-/// first (Pad, DepthToSpace, or a nearest Resize times a checkerboard of ones) and then convolving
-/// measured no faster than ConvTranspose (which ONNX Runtime runs on one thread), and so did
-/// convolving dY with each of the s x s output phases' own taps and interleaving the phases with
-/// DepthToSpace: the phase convolutions cost about what ConvTranspose does, and DepthToSpace and
-/// Concat added half as much again (MobileNetV2, 5 classes: 23 ms of ConvTranspose against 57 ms).
+/// (much more so for depthwise convolutions). Strided convolutions keep ConvTranspose: spreading dY
+/// with zeros first, or convolving per output phase and interleaving, measured no faster
+/// (docs/speed.md, "Measured and dropped").
 /// </summary>
 public sealed class ConvRule : OpRule
 {
