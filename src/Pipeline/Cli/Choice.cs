@@ -9,7 +9,7 @@ namespace Pipeline.Cli;
 /// </summary>
 public static class Choice
 {
-    /// <summary>One of a fixed list of names, each standing for a value.</summary>
+    /// <summary>One of a fixed list of names, each standing for a value (not a bool: System.CommandLine reads a bool option as a flag).</summary>
     public static Option<T> Of<T>(string name, string description, IEnumerable<(string Name, T Value)> values, string defaultName)
     {
         var list = values.ToList();

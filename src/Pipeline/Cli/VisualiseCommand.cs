@@ -18,7 +18,7 @@ public static class VisualiseCommand
         var cardOverride = SharedOptions.CardOverride();
         var defaults = new VisualiseSettings();
         var fourier = new FourierSettings();
-        var param = Choice.Of("--param", "plain (the paper's ascent in pixels) or fourier (decorrelated Fourier coefficients, random shift, scale and rotation each step)", [("plain", false), ("fourier", true)], "plain");
+        var param = Choice.Of("--param", "plain (the paper's ascent in pixels) or fourier (decorrelated Fourier coefficients, random shift, scale and rotation each step)", [("plain", "plain"), ("fourier", "fourier")], "plain");
         var steps = new Option<int>("--steps") { Description = $"gradient ascent steps, 1 to 10000 (default {defaults.Steps}; fourier {fourier.Steps})", DefaultValueFactory = _ => defaults.Steps };
         var step = new Option<double>("--step") { Description = $"step size, in (0, 100] (default {defaults.StepSize}; fourier: Adam's learning rate, default {fourier.LearningRate})", DefaultValueFactory = _ => defaults.StepSize };
         var l2 = new Option<double>("--l2") { Description = "lambda of the L2 penalty, in [0, 100] (plain only)", DefaultValueFactory = _ => defaults.L2 };
@@ -36,7 +36,7 @@ public static class VisualiseCommand
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            bool isFourier = parse.GetValue(param);
+            bool isFourier = parse.GetValue(param) == "fourier";
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
             foreach (var o in isFourier ? new Option[] { l2, blurEvery, blurSigma } : [scaleJitter, rotate])
                 if (Given(o)) throw new UsageException($"{o.Name}: not an option of --param {(isFourier ? "fourier" : "plain")}");
