@@ -21,7 +21,7 @@ METHODS = {
     "gradient": ("gradient", ["--map", "saliency"]),
     "deconvnet": ("deconvnet", ["--map", "saliency"]),
     "guided": ("guided", ["--map", "saliency"]),
-    "smoothgrad": ("gradient", ["--map", "saliency", "--smooth", "10", "--noise", "0.15"]),
+    "smoothgrad": ("gradient", ["--map", "saliency", "--smoothgrad", "10", "--noise", "0.15"]),
     "integrated-gradients": ("gradient", ["--map", "integrated-gradients"]),
     "input-x-gradient": ("gradient", ["--map", "input-x-gradient"]),
     "grad-cam": ("gradient", ["--map", "cam"]),
