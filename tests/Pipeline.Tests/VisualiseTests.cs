@@ -85,4 +85,19 @@ public class VisualiseTests(GradientModelFixture model) : IClassFixture<Gradient
         Assert.Equal(2, code);
         Assert.Contains("n99999999", stderr);
     }
+
+    [Fact]
+    public void A_model_of_another_backward_rule_is_named_in_a_notice()
+    {
+        var guided = Path.Combine(_dir, "guided_grad.onnx");
+        var (code, _, stderr) = CommandLine.Run("export-grad", "--model", CommandLine.Shared("models", "mobilenet_v2_1.0_224.onnx"), "--out", guided,
+            "--card", Path.Combine(CommandLine.Repository(), "models", "onnx", "mobilenet_v2.card.json"), "--rule", "guided");
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = CommandLine.Run("visualise", "--model", guided, "--class", "n01855672", "--out", Path.Combine(_dir, "guided"), "--steps", "1", "--device", "cpu");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("notice: guided_grad.onnx backpropagates by the guided rule", stderr);
+        (code, _, stderr) = CommandLine.Run("visualise", "--model", model.Model, "--class", "n01855672", "--out", Path.Combine(_dir, "plain"), "--steps", "1", "--device", "cpu");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("backpropagates by", stderr);
+    }
 }

@@ -66,6 +66,9 @@ public static class VisualiseCommand
             using var runner = new GradientRunner(ModelFiles.Read(modelFile), deviceChoice, threadCount, modelFile.FullName);
             var card = CardChoice.For(runner.Info, parse.GetValue(cardFile), parse.GetValue(cardOverride));
             card.CheckFits(runner.ImageShape, runner.ScoreCount(), modelFile.Name);
+            // The ascent follows whatever the model backpropagates; only the gradient rule makes it the paper's class model.
+            if (runner.Info.Rule != GradientGraphs.Building.AttributionMethod.Gradient)
+                Console.Error.WriteLine($"notice: {modelFile.Name} backpropagates by the {runner.Info.Rule.ToString().ToLowerInvariant()} rule, not the score's gradient, and the ascent follows that signal (export-grad --rule gradient for the paper's class models)");
             var wnids = parse.GetValue(classes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var indices = wnids.Select(w => card.Classes.FindIndex(c => c.Wnid == w) is >= 0 and var i ? i
                 : throw new UsageException($"--class {w}: not a class of {modelFile.Name}'s card")).ToList();
