@@ -350,7 +350,7 @@ public static class ExplainerGraph
 
         /// <summary>
         /// ClassRanking: scores averaged over the crops, the card's classes only, the top min(k, classes) by TopK;
-        /// their probabilities as ClassRanking.Probabilities gives them (softmax of the whole average, or the average of a softmax output).
+        /// their probabilities as ClassProbabilities.FromScores gives them for the crop average (softmax of the whole average, or the average of a softmax output).
         /// </summary>
         public (string Classes, string Scores, string Probabilities) TopClasses(string scoreOutput, ModelCard card, string kInput, string count, bool scoreIsSoftmax)
         {

@@ -13,17 +13,4 @@ public static class ClassRanking
         var best = Enumerable.Range(0, classCount).OrderByDescending(k => average[k]).ThenBy(k => k).Take(top).ToArray();
         return (best, average);
     }
-
-    /// <summary>
-    /// Class probabilities from the crop-averaged output: its softmax, or the output itself where the
-    /// model ends in Softmax (an average of probabilities is one).
-    /// </summary>
-    public static float[] Probabilities(float[] average, bool outputIsSoftmax)
-    {
-        if (outputIsSoftmax) return average;
-        double max = average.Max();
-        var exp = average.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = exp.Sum();
-        return exp.Select(e => (float)(e / sum)).ToArray();
-    }
 }

@@ -100,7 +100,7 @@ public sealed class ImageExplainer(GradientRunner runner, ModelCard card, Explai
         watch.Restart();
         var located = new Located[wanted.Length];
         Parallel.For(0, wanted.Length, k => located[k] = settings.Localiser.Locate(image, maps[k]));
-        var probabilities = ClassRanking.Probabilities(average, runner.OutputIsSoftmax);
+        var probabilities = ClassProbabilities.FromScores(average, runner.OutputIsSoftmax);
         var results = wanted.Select((c, k) => new ClassResult(c, average[c], probabilities[c], maps[k], located[k],
             located[k].Box.Rescale(working.Width, working.Height, header.Width, header.Height)) { Completeness = completeness?[k] }).ToList();
         return new ImageResult(image, header, results.Take(best.Length).ToList(),
