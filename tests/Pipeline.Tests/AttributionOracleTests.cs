@@ -11,7 +11,7 @@ namespace Pipeline.Tests;
 /// <summary>
 /// Integrated Gradients and Input x Gradient against torch autograd (tests/oracle/torch_attributions.py,
 /// float64) on the torch oracle's AlexNet fixture: the same weights, image and classes, the same blurred
-/// baseline (written by the test), the same steps and midpoint rule. Criterion as for the gradients
+/// baseline (written by the test), the same steps, by each path rule (torch's side takes NumPy's Gauss-Legendre nodes). Criterion as for the gradients
 /// (GradientGraphs.Tests' TorchOracleTests): cosine similarity and largest difference against the largest value.
 /// </summary>
 [Trait("Category", "Oracle")]
@@ -33,17 +33,20 @@ public class AttributionOracleTests(ITestOutputHelper output, TorchOracleFixture
         var baseline = IntegratedGradientsBaseline.Blur.For(image, side, new PixelTransform(true, 1, [0, 0, 0], [1, 1, 1]));
         var baselineFile = Path.Combine(_dir, "baseline.bin");
         File.WriteAllBytes(baselineFile, baseline.SelectMany(BitConverter.GetBytes).ToArray());
-        var reference = oracle.Attributions(["--baseline", baselineFile, "--steps", $"{Steps}", "--classes", $"{Classes}"], output.WriteLine);
-
         var model = GradientGraphBuilder.Build(File.ReadAllBytes(oracle.Model(17)), new BuildOptions()).ToByteArray();
         using var runner = new GradientRunner(model, new DeviceChoice("cpu"), 2);
-        var ig = new IntegratedGradientsMethod(Steps, IntegratedGradientsBaseline.Blur).Attributions(runner, image, classes, baseline);
+        string? reference = null;
+        foreach (var rule in Enum.GetValues<PathRule>())
+        {
+            reference = oracle.Attributions(["--baseline", baselineFile, "--steps", $"{Steps}", "--classes", $"{Classes}", "--rule", rule.Word()], output.WriteLine);
+            var ig = new IntegratedGradientsMethod(Steps, IntegratedGradientsBaseline.Blur, rule).Attributions(runner, image, classes, baseline);
+            Compare($"integrated gradients ({rule.Word()})", ig, TorchOracle.ReadFloats(reference, "integrated_gradients.bin"), size,
+                TorchOracle.ReadFloats(reference, "integrated_gradients_float32.bin"));
+        }
+
         var ixg = Enumerable.Range(0, Classes).Select(k => InputTimesGradientMethod.Attributions(image,
             runner.Gradients(image, 1, [classes]).AsSpan(k * size, size))).ToArray();
-
-        Compare("integrated gradients", ig, TorchOracle.ReadFloats(reference, "integrated_gradients.bin"), size,
-            TorchOracle.ReadFloats(reference, "integrated_gradients_float32.bin"));
-        Compare("input x gradient", ixg, TorchOracle.ReadFloats(reference, "input_x_gradient.bin"), size);
+        Compare("input x gradient", ixg, TorchOracle.ReadFloats(reference!, "input_x_gradient.bin"), size);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
 
         double Error(int steps, int k)
         {
-            var attributions = new IntegratedGradientsMethod(steps).Attributions(runner, tensor, classes, baseline)[k];
+            var attributions = new IntegratedGradientsMethod(steps, rule: PathRule.Midpoint).Attributions(runner, tensor, classes, baseline)[k];
             double difference = scores[classes[k]] - baselineScores[classes[k]];
             return Math.Abs(attributions.Sum(a => (double)a) - difference) / Math.Abs(difference);
         }
@@ -58,7 +58,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
             return output;
         }
         var blur = Run("blur", "--ig-baseline", "blur", "--ig-steps", "32");
-        Assert.Contains("\"--map settings\": \"blur baseline, 32 steps\"", File.ReadAllText(Path.Combine(blur, "run-state.json")));
+        Assert.Contains("\"--map settings\": \"blur baseline, 32 steps, gauss-legendre rule\"", File.ReadAllText(Path.Combine(blur, "run-state.json")));
         Assert.True(File.Exists(Path.Combine(blur, "npy", "top1", "images", "parrot.jpg.npy")));
         var rows = File.ReadAllLines(Path.Combine(blur, "completeness", "images", "parrot.csv"));
         Assert.Equal("image,rank,wnid,score_difference,attribution_sum,error", rows[0]);
@@ -84,7 +84,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
 
         // One step is a poor integral: the image is marked with a warning row in errors.csv.
         var coarse = Run("coarse", "--ig-steps", "1");
-        Assert.Contains("\"--map settings\": \"black baseline, 1 step\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
+        Assert.Contains("\"--map settings\": \"black baseline, 1 step, gauss-legendre rule\"", File.ReadAllText(Path.Combine(coarse, "run-state.json")));
         var coarseErrors = File.ReadAllLines(Path.Combine(coarse, "completeness", "completeness.csv")).Skip(1)
             .Select(r => double.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
         Assert.Contains(coarseErrors, e => e > 0.05);

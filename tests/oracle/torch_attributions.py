@@ -4,9 +4,11 @@
 Takes a fixture of torch_oracle.py (--fixture: its meta.json, image.bin, classes.bin) and rebuilds
 the same network with the same seeded weights (torch_oracle.build), checked against the fixture's
 logits. For one image (--image) and its first --classes classes, computed in float64, writes into --out:
-  integrated_gradients.bin  float32 [K, 3, S, S], with --baseline: (x - b) times the mean of
-                            d score / d x at the --steps midpoints b + (i + 0.5) / steps (x - b),
-                            i = 0 .. steps - 1, the baseline b read from --baseline (float32 [3, S, S])
+  integrated_gradients.bin  float32 [K, 3, S, S], with --baseline: (x - b) times the weighted mean of
+                            d score / d x at --steps points b + a (x - b) of the --rule: midpoint
+                            (a = (i + 0.5) / steps, equal weights) or gauss-legendre (NumPy's
+                            Gauss-Legendre nodes and weights moved from [-1, 1] to [0, 1]),
+                            the baseline b read from --baseline (float32 [3, S, S])
   integrated_gradients_float32.bin  the same from torch's float32 autograd (its own rounding error)
   input_x_gradient.bin      float32 [K, 3, S, S]: x times d score / d x
   grad_cam_plus_plus.bin    float32 [K, h, w], with --layer: Grad-CAM++ of the output A of that module
@@ -37,6 +39,7 @@ def main():
     p.add_argument("--classes", type=int, default=2)
     p.add_argument("--steps", type=int, default=32)
     p.add_argument("--baseline")
+    p.add_argument("--rule", choices=["midpoint", "gauss-legendre"], default="midpoint")
     p.add_argument("--layer")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -59,8 +62,8 @@ def main():
         torch.stack(tensors).detach().numpy().astype("float32").tofile(os.path.join(args.out, name))
 
     if args.baseline:
-        integrated_gradients(model, x, classes, args.steps, args.baseline, size, save, "integrated_gradients.bin")
-        integrated_gradients(model32, x.float(), classes, args.steps, args.baseline, size, save, "integrated_gradients_float32.bin")
+        integrated_gradients(model, x, classes, args.steps, args.rule, args.baseline, size, save, "integrated_gradients.bin")
+        integrated_gradients(model32, x.float(), classes, args.steps, args.rule, args.baseline, size, save, "integrated_gradients_float32.bin")
 
     # Input x Gradient, and Grad-CAM++ from a forward hook on the layer.
     kept = []
@@ -84,19 +87,24 @@ def main():
         save("grad_cam_plus_plus.bin", cam_pp)
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump({"fixture": os.path.basename(os.path.normpath(args.fixture)), "image": args.image, "classes": classes.tolist(),
-                   "steps": args.steps, "layer": args.layer, "baseline": bool(args.baseline), "torch": torch.__version__}, f)
+                   "steps": args.steps, "rule": args.rule, "layer": args.layer, "baseline": bool(args.baseline), "torch": torch.__version__}, f)
 
 
-def integrated_gradients(model, x, classes, steps, baseline_file, size, save, name):
-    """Every midpoint of the path in one batch, in x's precision."""
+def integrated_gradients(model, x, classes, steps, rule, baseline_file, size, save, name):
+    """Every point of the path in one batch, in x's precision."""
     baseline = torch.from_numpy(np.fromfile(baseline_file, dtype=np.float32).reshape(1, 3, size, size)).to(x.dtype)
-    alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps
+    if rule == "midpoint":
+        alphas, weights = (np.arange(steps) + 0.5) / steps, np.full(steps, 1.0 / steps)
+    else:
+        nodes, weights = np.polynomial.legendre.leggauss(steps)
+        alphas, weights = (nodes + 1) / 2, weights / 2
+    alphas, weights = torch.from_numpy(alphas).to(x.dtype), torch.from_numpy(weights).to(x.dtype)
     points = (baseline + alphas.view(-1, 1, 1, 1) * (x - baseline)).requires_grad_(True)
     scores = model(points)
     ig = []
     for k, c in enumerate(classes):
         (g,) = torch.autograd.grad(scores[:, c].sum(), points, retain_graph=k + 1 < len(classes))
-        ig.append(((x - baseline) * g.mean(0, keepdim=True))[0])
+        ig.append(((x - baseline) * (weights.view(-1, 1, 1, 1) * g).sum(0, keepdim=True))[0])
     save(name, ig)
 
 

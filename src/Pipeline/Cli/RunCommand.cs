@@ -52,8 +52,11 @@ public static class RunCommand
     private static readonly Option<MapMethod> Map = Declare(Choice.Of("--map", "the map boxes come from (cam and saliency-x-cam need export-grad --cam)", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name));
     private static readonly Option<IntegratedGradientsBaseline> IgBaseline = Declare(Choice.Of("--ig-baseline",
         "integrated-gradients: the path's start, black, blur (the crop strongly blurred) or noise (uniform, seeded)", IntegratedGradientsBaseline.Black));
-    private static readonly Option<int> IgSteps = Declare(Number.Of("--ig-steps", "integrated-gradients: points on the path (midpoint rule)",
+    private static readonly Option<int> IgSteps = Declare(Number.Of("--ig-steps", "integrated-gradients: points on the path, one gradient pass each",
         1, IntegratedGradientsMethod.MostSteps, IntegratedGradientsMethod.DefaultSteps));
+    private static readonly Option<PathRule> IgRule = Declare(Choice.Of("--ig-rule",
+        "integrated-gradients: where on the path and with what weights, gauss-legendre (quadrature) or midpoint (the Riemann sum of the paper)",
+        Enum.GetValues<PathRule>().Select(r => (r.Word(), r)), IntegratedGradientsMethod.DefaultRule.Word()));
     private static readonly Option<int?> ParallelImages = Declare(Number.Open("--parallel-images", "images computed at once, sharing --threads among them; at most 256 / (crops x classes per pass)", 1, 64,
         $"{DefaultParallelImages}, or --threads when fewer"));
 
@@ -73,12 +76,12 @@ public static class RunCommand
     /// <summary>The run, and its exit code.</summary>
     public static int Execute(RunRequest request) => ExitCode(BatchRun.Execute(request), request.OutDir);
 
-    /// <summary>--map, with Integrated Gradients' baseline and steps; those two are refused with any other map.</summary>
+    /// <summary>--map, with Integrated Gradients' baseline, steps and rule; those three are refused with any other map.</summary>
     private static MapMethod MapChoice(ParseResult parse)
     {
         var map = parse.GetValue(Map)!;
-        if (map is IntegratedGradientsMethod) return new IntegratedGradientsMethod(parse.GetValue(IgSteps), parse.GetValue(IgBaseline));
-        if (new Option[] { IgBaseline, IgSteps }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
+        if (map is IntegratedGradientsMethod) return new IntegratedGradientsMethod(parse.GetValue(IgSteps), parse.GetValue(IgBaseline), parse.GetValue(IgRule));
+        if (new Option[] { IgBaseline, IgSteps, IgRule }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
             throw new UsageException($"{stray.Name} goes with --map integrated-gradients, not --map {map.Name}");
         return map;
     }
