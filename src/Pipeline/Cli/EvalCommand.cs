@@ -23,14 +23,21 @@ public static class EvalCommand
         var truth = new Option<FileInfo>("--truth") { Description = "ground truth, LOC_val_solution.csv", Required = true };
         var synsets = new Option<FileInfo?>("--synsets") { Description = "LOC_synset_mapping.txt: refuse predictions with unknown wnids" };
         var json = new Option<FileInfo?>("--json") { Description = "also write the scores as JSON here (maxboxacc: with the accuracy at every threshold)" };
-        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, images, maps, truth, synsets, json };
+        var perImage = new Option<FileInfo?>("--per-image") { Description = "ilsvrc: also write each image's errors (0 right, 1 wrong) as CSV here" };
+        var against = new Option<FileInfo?>("--against") { Description = "ilsvrc: another loc.csv of the same images; compare the two image by image (McNemar's exact test)" };
+        var command = new Command("eval", "Score a localisation CSV by the ILSVRC rules, or score maps by MaxBoxAcc.") { protocol, pred, images, maps, truth, synsets, json, perImage, against };
         command.SetAction(parse => CommandErrors.Run(() => Execute(new EvalRequest(parse.GetValue(protocol)!, parse.GetValue(pred), parse.GetValue(images),
-            parse.GetValue(maps), parse.GetValue(truth)!, parse.GetValue(synsets), parse.GetValue(json)))));
+            parse.GetValue(maps), parse.GetValue(truth)!, parse.GetValue(synsets), parse.GetValue(json))
+            { PerImage = parse.GetValue(perImage), Against = parse.GetValue(against) })));
         return command;
     }
 
     /// <summary>What eval was asked to score.</summary>
-    public sealed record EvalRequest(string Protocol, FileInfo? Pred, string? Images, DirectoryInfo? Maps, FileInfo Truth, FileInfo? Synsets, FileInfo? Json);
+    public sealed record EvalRequest(string Protocol, FileInfo? Pred, string? Images, DirectoryInfo? Maps, FileInfo Truth, FileInfo? Synsets, FileInfo? Json)
+    {
+        public FileInfo? PerImage { get; init; }
+        public FileInfo? Against { get; init; }
+    }
 
     public static void Execute(EvalRequest request)
     {
@@ -43,36 +50,69 @@ public static class EvalCommand
         if (name == "maxboxacc")
         {
             if (request.Pred != null) throw new UsageException("--pred is for --protocol ilsvrc; maxboxacc scores the maps in --maps");
+            if (request.PerImage != null || request.Against != null)
+                throw new UsageException($"{(request.PerImage != null ? "--per-image" : "--against")} is for --protocol ilsvrc");
             var folder = request.Maps ?? throw new UsageException("--protocol maxboxacc needs --maps DIR (the score maps)");
             MaxBoxAccReport(folder.FullName, groundTruth, request.Json);
             return;
         }
         if (request.Maps != null) throw new UsageException("--maps is for --protocol maxboxacc");
         var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
-        FileKinds.Require(predPath);
-        var predictions = DevkitLocFile.Is(predPath)
-            ? DevkitPredictions.Read(predPath, request.Images, request.Synsets)
-            : request.Images == null ? LocFile.Read(predPath)
-            : throw new UsageException($"--images is for a devkit loc.txt; {predPath} is a Kaggle CSV, which names its images");
-        if (request.Synsets is { } s)
-        {
-            FileKinds.Require(s.FullName);
-            var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
-            if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
-                throw new InputException($"{predPath}: wnid '{unknown}' is not in {s.FullName}");
-        }
-        var gtPath = Path.Combine(Path.GetDirectoryName(predPath)!, "loc_gt.csv");
-        var gtKnown = File.Exists(gtPath) ? LocFile.Read(gtPath) : null;
-        var score = IlsvrcScore.Compute(predictions, groundTruth, gtKnown);
+        var scores = ImageScore.Each(ReadPredictions(predPath, request, groundTruth), groundTruth, GtKnownBeside(predPath));
+        var score = IlsvrcScore.Of(scores);
         Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
-        if (predictions.Keys.Count(k => !groundTruth.ContainsKey(k)) is > 0 and var extra)
-            Console.Error.WriteLine($"note: {extra} predicted image(s) are not in the ground truth and are not scored");
         Console.WriteLine($"top-1 localisation error     {100 * score.Top1LocalisationError:F1}%");
         Console.WriteLine($"top-5 localisation error     {100 * score.Top5LocalisationError:F1}%");
         Console.WriteLine($"top-1 classification error   {100 * score.Top1ClassificationError:F1}%");
         Console.WriteLine($"top-5 classification error   {100 * score.Top5ClassificationError:F1}%");
         if (score.GtKnownLocalisationAccuracy is { } k) Console.WriteLine($"GT-known localisation acc.   {100 * k:F1}%");
-        if (request.Json is { } j) File.WriteAllText(j.FullName, JsonSerializer.Serialize(score, Json));
+        List<PairedComparison>? paired = null;
+        if (request.Against is { } againstFile)
+        {
+            var againstPath = againstFile.FullName;
+            if (Path.GetFullPath(againstPath) == Path.GetFullPath(predPath)) throw new UsageException($"--against {againstPath} is --pred itself");
+            paired = PairedComparison.All(scores, ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth));
+            Console.WriteLine($"against {againstPath}, image by image ({paired[0].Images} images; negative: --pred has fewer errors):");
+            foreach (var c in paired)
+                Console.WriteLine($"  {c.Error,-27} {100 * c.Difference:+0.0;-0.0;0.0} points (95% {100 * c.Low:+0.0;-0.0;0.0} to {100 * c.High:+0.0;-0.0;0.0}), "
+                    + $"wrong in --pred only {c.OnlyFirstWrong}, in --against only {c.OnlySecondWrong}, McNemar exact p = {c.PValue:0.0000}");
+        }
+        if (request.PerImage is { } perImage)
+            File.WriteAllLines(perImage.FullName, [ImageScore.Header, .. scores.Select(s => s.Row())]);
+        if (request.Json is { } j)
+        {
+            var element = JsonSerializer.SerializeToElement(score, Json);
+            File.WriteAllText(j.FullName, paired == null ? JsonSerializer.Serialize(element, Json)
+                : JsonSerializer.Serialize(element.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value)
+                    .Append(new("against", request.Against!.FullName)).Append(new("paired", paired)).ToDictionary(), Json));
+        }
+    }
+
+    /// <summary>A loc.csv, or a devkit loc.txt in the order of --images; its wnids checked against --synsets when given.</summary>
+    private static Dictionary<string, List<LabelledBox>> ReadPredictions(string path, EvalRequest request, Dictionary<string, List<LabelledBox>> truth)
+    {
+        FileKinds.Require(path);
+        var predictions = DevkitLocFile.Is(path)
+            ? DevkitPredictions.Read(path, request.Images, request.Synsets)
+            : request.Images == null ? LocFile.Read(path)
+            : throw new UsageException($"--images is for a devkit loc.txt; {path} is a Kaggle CSV, which names its images");
+        if (request.Synsets is { } s)
+        {
+            FileKinds.Require(s.FullName);
+            var known = File.ReadLines(s.FullName).Select(l => l.Split(' ')[0]).ToHashSet();
+            if (predictions.SelectMany(p => p.Value).FirstOrDefault(b => !known.Contains(b.Wnid)) is { Wnid: { } unknown })
+                throw new InputException($"{path}: wnid '{unknown}' is not in {s.FullName}");
+        }
+        if (predictions.Keys.Count(k => !truth.ContainsKey(k)) is > 0 and var extra)
+            Console.Error.WriteLine($"note: {path}: {extra} predicted image(s) are not in the ground truth and are not scored");
+        return predictions;
+    }
+
+    /// <summary>run --truth's loc_gt.csv beside a loc.csv, for GT-known accuracy.</summary>
+    private static Dictionary<string, List<LabelledBox>>? GtKnownBeside(string predPath)
+    {
+        var gtPath = Path.Combine(Path.GetDirectoryName(predPath)!, "loc_gt.csv");
+        return File.Exists(gtPath) ? LocFile.Read(gtPath) : null;
     }
 
     private static void MaxBoxAccReport(string mapsDir, Dictionary<string, List<LabelledBox>> truth, FileInfo? json)

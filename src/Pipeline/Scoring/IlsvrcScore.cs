@@ -16,26 +16,18 @@ public sealed record IlsvrcScore(
     public static IlsvrcScore Compute(
         IReadOnlyDictionary<string, List<LabelledBox>> predictions,
         IReadOnlyDictionary<string, List<LabelledBox>> truth,
-        IReadOnlyDictionary<string, List<LabelledBox>>? groundTruthClassBoxes = null)
+        IReadOnlyDictionary<string, List<LabelledBox>>? groundTruthClassBoxes = null) =>
+        Of(ImageScore.Each(predictions, truth, groundTruthClassBoxes));
+
+    /// <summary>The means of the images' d values.</summary>
+    public static IlsvrcScore Of(IReadOnlyList<ImageScore> images)
     {
-        double loc1 = 0, loc5 = 0, cls1 = 0, cls5 = 0, known = 0;
-        int missing = 0, knownCount = 0;
-        foreach (var (image, boxes) in truth)
-        {
-            var guesses = predictions.TryGetValue(image, out var p) ? p : [];
-            if (guesses.Count == 0) missing++;
-            loc1 += MinError(guesses.Take(1), boxes, localise: true);
-            loc5 += MinError(guesses.Take(5), boxes, localise: true);
-            cls1 += MinError(guesses.Take(1), boxes, localise: false);
-            cls5 += MinError(guesses.Take(5), boxes, localise: false);
-            if (groundTruthClassBoxes != null && groundTruthClassBoxes.TryGetValue(image, out var known1) && known1.Count > 0)
-            {
-                knownCount++;
-                known += 1 - MinError(known1.Take(1), boxes, localise: true);
-            }
-        }
-        int n = truth.Count;
-        return new IlsvrcScore(n, loc1 / n, loc5 / n, cls1 / n, cls5 / n, knownCount > 0 ? known / knownCount : null, missing);
+        int n = images.Count;
+        if (n == 0) return new IlsvrcScore(0, double.NaN, double.NaN, double.NaN, double.NaN, null, 0);
+        var known = images.Where(i => i.GtKnownLocalisationError != null).ToList();
+        return new IlsvrcScore(n, images.Average(i => i.Top1LocalisationError), images.Average(i => i.Top5LocalisationError),
+            images.Average(i => i.Top1ClassificationError), images.Average(i => i.Top5ClassificationError),
+            known.Count > 0 ? 1 - known.Average(i => (double)i.GtKnownLocalisationError!) : null, images.Count(i => i.Missing));
     }
 
     /// <summary>min over the guesses of d (1 when there are none).</summary>
