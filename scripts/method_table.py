@@ -1,8 +1,12 @@
 # The table for choosing a map method (docs/methods.md): every map method on an ILSVRC set, for the
 # shared models, against top-5 localisation error (mass box), MaxBoxAccV2, the pointing game,
 # deletion and insertion AUC, the sanity check's verdict and seconds per image, with 95% intervals.
-#   bash scripts/method_table.sh [tune|dev] [IMAGES] [MODEL...] [-- METHOD...]
+#   bash scripts/method_table.sh [--paired-only] [tune|dev] [IMAGES] [MODEL...] [-- METHOD...]
 # IMAGES: the first IMAGES images of the set (default all). MODEL: mobilenet_v2, tiny_darknet.
+# After each model's rows, every method against guided maps image by image (`eval --against`: the
+# difference in top-5 localisation error, its 95% interval, McNemar's exact p). --paired-only prints
+# that comparison alone from the run folders already made, computing nothing. PIPELINE_TABLE_BIN: the
+# Pipeline binary to use, as it is (default: out/bin/Pipeline, built first).
 # Every method runs with the same crops (PIPELINE_TABLE_CROPS, default 10) so seconds compare.
 import csv, json, math, os, re, statistics, subprocess, sys
 
@@ -11,7 +15,7 @@ from intervals import percent_with_interval  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 SHARED = os.path.abspath(os.environ.get("PIPELINE_SHARED", os.path.join(ROOT, "..", "shared")))
-BIN = os.path.join(ROOT, "out", "bin", "Pipeline")
+BIN = os.environ.get("PIPELINE_TABLE_BIN", os.path.join(ROOT, "out", "bin", "Pipeline"))
 CROPS = os.environ.get("PIPELINE_TABLE_CROPS", "10")
 SANITY_IMAGES = os.environ.get("PIPELINE_TABLE_SANITY_IMAGES", "4")
 MEASURE_STEPS = os.environ.get("PIPELINE_TABLE_MEASURE_STEPS", "224")
@@ -50,6 +54,8 @@ def mean_interval(values):
 
 def main():
     args = sys.argv[1:]
+    paired_only = "--paired-only" in args
+    args = [a for a in args if a != "--paired-only"]
     names = list(METHODS)
     if "--" in args:
         i = args.index("--")
@@ -71,8 +77,13 @@ def main():
         for k, line in enumerate(full):
             if k == 0 or line.split(",", 1)[0] in ids:
                 f.write(line)
+    if paired_only:
+        for model in models:
+            paired(model, names, f"{subset}-{len(images)}", truth)
+        return
     sh("bash", "scripts/fetch_models.sh", "models/cache")
-    sh("dotnet", "build", "src/Pipeline", "-c", "Release", "--verbosity", "quiet", "-nologo", "-o", "out/bin")
+    if "PIPELINE_TABLE_BIN" not in os.environ:  # a binary given is used as it is (a table already running keeps out/bin)
+        sh("dotnet", "build", "src/Pipeline", "-c", "Release", "--verbosity", "quiet", "-nologo", "-o", "out/bin")
     print(f"{len(images)} {subset} images, {CROPS} crops, top 5, mass box; deletion/insertion in {MEASURE_STEPS} steps; sanity (cascade) on the first {SANITY_IMAGES}\n")
     print("| model | method | top-5 loc err | MaxBoxAccV2 | pointing game | deletion AUC (lower better) | insertion AUC | sanity: rank corr. at full cascade | s / image |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -92,6 +103,24 @@ def main():
             verdict = sh(BIN, "sanity", "--model", grad, "--images", listing, "--limit", SANITY_IMAGES, "--out", f"{folder}-sanity",
                          "--mode", "cascade", "--device", "cpu", *sanity_options(options))
             print(row(model, name, folder, verdict), flush=True)
+        paired(model, names, f"{subset}-{len(images)}", truth)
+
+
+def paired(model, names, prefix, truth):
+    """Each method's top-5 localisation error against guided maps', image by image, where both runs are made."""
+    work = os.path.join(ROOT, "out", "table")
+    guided = os.path.join(work, f"{prefix}-{model}-guided", "loc.csv")
+    done = [n for n in names if n != "guided" and os.path.exists(os.path.join(work, f"{prefix}-{model}-{n}", "loc.csv"))]
+    if not os.path.exists(guided) or not done:
+        return
+    print(f"\n{model}: top-5 localisation error against guided maps on the same images (eval --against)\n")
+    print("| method | difference (points) | 95% interval | wrong only with the method | wrong only with guided | McNemar exact p |")
+    print("|---|---|---|---|---|---|")
+    for name in done:
+        report = os.path.join(work, f"{prefix}-{model}-{name}", "paired_guided.json")
+        sh(BIN, "eval", "--pred", os.path.join(work, f"{prefix}-{model}-{name}", "loc.csv"), "--against", guided, "--truth", truth, "--json", report)
+        c = next(p for p in json.load(open(report))["paired"] if p["error"] == "top-5 localisation error")
+        print(f"| {name} | {100 * c['difference']:+.1f} | {100 * c['low']:+.1f} to {100 * c['high']:+.1f} | {c['onlyFirstWrong']} | {c['onlySecondWrong']} | {c['pValue']:.4f} |", flush=True)
 
 
 def sanity_options(options):
