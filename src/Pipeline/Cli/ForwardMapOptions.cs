@@ -5,16 +5,22 @@ namespace Pipeline.Cli;
 
 /// <summary>
 /// `run`'s options of the forward-only map methods (--map occlusion, --map rise), each range-checked
+/// as it is parsed (help's range and default from the same figures and the methods' own defaults)
 /// and refused beside another --map, so that an option never silently does nothing.
 /// </summary>
 public static class ForwardMapOptions
 {
-    private static readonly Option<int?> OcclusionWindow = new("--occlusion-window") { Description = "occlusion: window side in crop pixels, 1 to the model's input side (default 32)" };
-    private static readonly Option<int?> OcclusionStride = new("--occlusion-stride") { Description = "occlusion: window step in pixels, 1 to the window (default half the window: 16)" };
-    private static readonly Option<int?> RiseMasks = new("--rise-masks") { Description = "rise: random masks per crop, 1 to 100000 (default 1000)" };
-    private static readonly Option<int?> RiseCell = new("--rise-cell") { Description = "rise: mask cell size in crop pixels, 1 to the model's input side (default 32: a 7x7 grid at 224)" };
-    private static readonly Option<double?> RiseKeep = new("--rise-keep") { Description = "rise: probability a cell is kept, in (0, 1) (default 0.5)" };
-    private static readonly Option<int?> RiseSeed = new("--rise-seed") { Description = "rise: seed of the masks, 0 to 2147483647 (default 0)" };
+    // Sides above any model's input are refused here; the model's own side is checked when the model is open.
+    private const int MostSide = 8192;
+    private static readonly Option<int?> OcclusionWindow = Number.Open("--occlusion-window", "occlusion: window side in crop pixels, at most the model's input side",
+        1, MostSide, $"{OcclusionMethod.DefaultWindow}");
+    private static readonly Option<int?> OcclusionStride = Number.Open("--occlusion-stride", "occlusion: window step in pixels, at most the window", 1, MostSide, "half the window");
+    private static readonly Option<int?> RiseMasks = Number.Open("--rise-masks", "rise: random masks per crop", 1, RiseMethod.MostMasks, $"{RiseMethod.DefaultMasks}");
+    private static readonly Option<int?> RiseCell = Number.Open("--rise-cell", "rise: mask cell size in crop pixels, at most the model's input side",
+        1, MostSide, $"{RiseMethod.DefaultCell}");
+    private static readonly Option<double?> RiseKeep = Number.Open("--rise-keep", "rise: probability a cell is kept", 0.0, 1.0,
+        $"{RiseMethod.DefaultKeep.ToString(System.Globalization.CultureInfo.InvariantCulture)}", excludeMin: true, excludeMax: true);
+    private static readonly Option<int?> RiseSeed = Number.Open("--rise-seed", "rise: seed of the masks", 0, int.MaxValue, "0");
 
     public static readonly IReadOnlyList<Option> All = [OcclusionWindow, OcclusionStride, RiseMasks, RiseCell, RiseKeep, RiseSeed];
 
@@ -29,18 +35,15 @@ public static class ForwardMapOptions
         return method.Name switch
         {
             "occlusion" => Occlusion(parse),
-            "rise" => new RiseMethod(
-                OptionRanges.Check("--rise-masks", parse.GetValue(RiseMasks) ?? 1000, 1, 100_000),
-                OptionRanges.Check("--rise-cell", parse.GetValue(RiseCell) ?? 32, 1, 8192),
-                OptionRanges.Check("--rise-keep", parse.GetValue(RiseKeep) ?? 0.5, 0, 1, excludeMin: true, excludeMax: true),
-                OptionRanges.Check("--rise-seed", parse.GetValue(RiseSeed) ?? 0, 0, int.MaxValue)),
+            "rise" => new RiseMethod(parse.GetValue(RiseMasks) ?? RiseMethod.DefaultMasks, parse.GetValue(RiseCell) ?? RiseMethod.DefaultCell,
+                parse.GetValue(RiseKeep) ?? RiseMethod.DefaultKeep, parse.GetValue(RiseSeed) ?? 0),
             _ => method,
         };
     }
 
     private static OcclusionMethod Occlusion(ParseResult parse)
     {
-        int window = OptionRanges.Check("--occlusion-window", parse.GetValue(OcclusionWindow) ?? 32, 1, 8192);
+        int window = parse.GetValue(OcclusionWindow) ?? OcclusionMethod.DefaultWindow;
         int stride = OptionRanges.Check("--occlusion-stride", parse.GetValue(OcclusionStride) ?? Math.Max(1, window / 2), 1, window, why: "a larger step leaves pixels no window covers");
         return new OcclusionMethod(window, stride);
     }

@@ -10,8 +10,10 @@ namespace Pipeline.Saliency;
 /// every `Stride` pixels, and a last one at side - window where the stride does not land there, so
 /// every pixel is covered. Cost: one forward pass per position and crop, all classes at once.
 /// </summary>
-public sealed class OcclusionMethod(int window = 32, int stride = 16) : MapMethod
+public sealed class OcclusionMethod(int window = OcclusionMethod.DefaultWindow, int stride = OcclusionMethod.DefaultWindow / 2) : MapMethod
 {
+    public const int DefaultWindow = 32;
+
     public int Window => window;
     public int Stride => stride;
     public override string Name => "occlusion";

@@ -9,8 +9,11 @@ namespace Pipeline.Saliency;
 /// masks, sum over i of p(masked crop i) x mask i, divided by N x Keep (the expected mask value).
 /// The weight is the class probability. Cost: N forward passes per crop, all classes at once.
 /// </summary>
-public sealed class RiseMethod(int masks = 1000, int cell = 32, double keep = 0.5, int seed = 0) : MapMethod
+public sealed class RiseMethod(int masks = RiseMethod.DefaultMasks, int cell = RiseMethod.DefaultCell, double keep = RiseMethod.DefaultKeep, int seed = 0) : MapMethod
 {
+    public const int DefaultMasks = 1000, MostMasks = 100_000, DefaultCell = 32;
+    public const double DefaultKeep = 0.5;
+
     /// <summary>Masks made and applied at once: a forward batch.</summary>
     private const int MasksAtOnce = ClassProbabilities.Batch;
 
