@@ -55,9 +55,20 @@ public class ClassActivationMapTests
 
         var h = new TinyGraph([1, Channels, Side, Side]);
         using var head = new Ort(h.Finish(Head(h, h.X)));
+        AssertGradCam(cam, a, head, classIndex);
+    }
+
+    /// <summary>
+    /// Each image's and class's map against Grad-CAM worked out from the feature tensor <paramref name="a"/>
+    /// and <paramref name="head"/>, the layers after it: its gradient by central differences, then
+    /// ReLU(sum_c mean(dS/dA_c) A_c). The heads here are quadratic in the features, so a central
+    /// difference is exact up to rounding.
+    /// </summary>
+    private static void AssertGradCam(float[] cam, float[] a, Ort head, long[][] classIndex)
+    {
         int plane = Side * Side, perImage = Channels * plane;
         double largest = 0, worst = 0;
-        for (int n = 0; n < images; n++)
+        for (int n = 0; n < classIndex.Length; n++)
         {
             var featuresOfImage = a.AsSpan(n * perImage, perImage).ToArray();
             for (int k = 0; k < classIndex[n].Length; k++)
@@ -66,7 +77,6 @@ public class ClassActivationMapTests
                 var alpha = new double[Channels];
                 for (int i = 0; i < perImage; i++)
                 {
-                    // The score is quadratic in the features: a central difference is exact up to rounding.
                     const float step = 1e-2f;
                     var plus = (float[])featuresOfImage.Clone();
                     var minus = (float[])featuresOfImage.Clone();
@@ -86,6 +96,52 @@ public class ClassActivationMapTests
         }
         Assert.True(largest > 0.1, "every map is zero: the test would not see a wrong one");
         Assert.True(worst <= 2e-3 * largest, $"largest difference {worst} against largest value {largest}");
+    }
+
+    private static readonly float[] SecondConvWeights = Values(5, Channels * Channels * 3 * 3);
+
+    private static string SecondConv(TinyGraph g, string input) =>
+        g.Op("Conv", [input, g.Constant([Channels, Channels, 3, 3], SecondConvWeights)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }));
+
+    [Fact]
+    public void Cam_layer_chooses_an_earlier_feature_layer_by_name()
+    {
+        // Two spatial layers: by default the second (the last); by name the first, and its map is Grad-CAM of the first.
+        var g = new TinyGraph([1, 2, Side, Side]);
+        var first = g.Op("Relu", [g.Op("Conv", [g.X, g.Constant([Channels, 2, 3, 3], ConvWeights)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }))]);
+        var second = SecondConv(g, first);
+        var score = Head(g, second);
+        var source = g.Finish(score, first);
+        var byDefault = GradientGraphBuilder.Build(source, new BuildOptions { ClassActivation = true, ScoreOutput = score });
+        Assert.Equal(second, byDefault.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+        var model = GradientGraphBuilder.Build(source, new BuildOptions { ClassActivation = true, ScoreOutput = score, ClassActivationLayer = first });
+        Assert.Equal(first, model.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+
+        const int images = 2;
+        var input = Values(6, images * 2 * Side * Side);
+        long[][] classIndex = [[1, 3], [0, 2]];
+        using var ort = new Ort(Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var run = ort.Run(input, [images, 2, Side, Side], classIndex);
+        var h = new TinyGraph([1, Channels, Side, Side]);
+        using var head = new Ort(h.Finish(Head(h, SecondConv(h, h.X))));
+        AssertGradCam(run[GradientModelContract.ClassActivationOutput].Values, run[first].Values, head, classIndex);
+    }
+
+    [Fact]
+    public void Cam_layer_refuses_a_name_that_is_not_a_spatial_layer_on_the_path_and_names_those_that_are()
+    {
+        var g = new TinyGraph([1, 2, Side, Side]);
+        var features = g.Op("Relu", [g.Op("Conv", [g.X, g.Constant([Channels, 2, 3, 3], ConvWeights)], n => n.Set("pads", new long[] { 1, 1, 1, 1 }))]);
+        var pooled = g.Op("GlobalAveragePool", [features]);
+        var score = g.Op("Gemm", [g.Op("Flatten", [pooled], n => n.Set("axis", 1L)), g.Weights(Classes, Channels)], n => n.Set("transB", 1L));
+        var source = g.Finish(score);
+        foreach (var name in new[] { "no_such_tensor", pooled })
+        {
+            var error = Assert.Throws<LayerChoiceException>(() => GradientGraphBuilder.Build(source, new BuildOptions { ClassActivation = true, ClassActivationLayer = name }));
+            Assert.StartsWith($"--cam-layer {name}: not a tensor of shape [N, C, h, w]", error.Message);
+            Assert.Contains($"{features} [N,{Channels},{Side},{Side}]", error.Message);
+        }
+        Assert.Throws<LayerChoiceException>(() => GradientGraphBuilder.Build(source, new BuildOptions { ClassActivationLayer = features }));
     }
 
     private static double Score(Ort head, float[] features, int cls) =>

@@ -88,6 +88,27 @@ public class CamMapTests : IDisposable
     }
 
     [Fact]
+    public void Export_grad_takes_the_cam_layer_by_name_and_refuses_a_wrong_name_as_a_usage_error_naming_the_layers()
+    {
+        var card = Path.Combine(CommandLine.Repository(), "models", "onnx", "tiny_darknet.card.json");
+        var source = CommandLine.Shared("models", "tiny_darknet.onnx");
+        var model = Path.Combine(_dir, "td_grad.onnx");
+        var (code, _, stderr) = CommandLine.Run("export-grad", "--model", source, "--out", model, "--card", card, "--cam", "--cam-layer", "no_such_layer");
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--cam-layer no_such_layer: not a tensor of shape [N, C, h, w]", stderr);
+        // The last spatial layer is Tiny Darknet's classifier convolution, the one before it its last feature layer.
+        var layers = stderr[(stderr.IndexOf("last first: ") + "last first: ".Length)..].Split(", ").Select(l => l.Split(' ')[0]).ToArray();
+        Assert.False(File.Exists(model));
+        (code, _, stderr) = CommandLine.Run("export-grad", "--model", source, "--out", model, "--card", card, "--cam", "--cam-layer", layers[1]);
+        Assert.True(code == 0, stderr);
+        var (infoCode, info, _) = CommandLine.Run("inspect", "--model", model);
+        Assert.Equal(0, infoCode);
+        Assert.Contains(layers[1], info);
+        Assert.Equal(2, CommandLine.Run("export-grad", "--model", source, "--out", model, "--card", card, "--cam-layer", layers[1]).ExitCode);
+    }
+
+    [Fact]
     public void Map_cam_without_the_models_cam_output_is_refused_and_an_unknown_kind_is_a_usage_error()
     {
         var model = Path.Combine(_dir, "plain_grad.onnx");

@@ -15,8 +15,11 @@ public static class ClassActivationMap
     /// more than one position that is a downsampling of the image [N, 3, H, W]: h and w at most H and
     /// W, and H / h and W / w within a factor of 2 of each other (a channels-last [N, h, w, C] tensor
     /// of a converted model fails that and is passed over). Null when the network keeps no such tensor.
+    /// <paramref name="named"/> chooses another of those tensors by name (where the last is the
+    /// classifier's own class maps, as in a network whose last convolution gives the class scores,
+    /// Grad-CAM there is the class's own map); a name that is not one of them is refused, naming them.
     /// </summary>
-    public static string? FeatureTensor(GradientPath path, ForwardFacts facts, string image)
+    public static string? FeatureTensor(GradientPath path, ForwardFacts facts, string image, string? named = null)
     {
         var input = facts.Shape(image);
         if (input.Length != 4) return null;
@@ -26,9 +29,13 @@ public static class ClassActivationMap
             double rows = (double)input[2] / s[2], columns = (double)input[3] / s[3];
             return Math.Max(rows, columns) <= 2 * Math.Min(rows, columns);
         }
-        return path.Nodes.SelectMany(n => n.Output)
-            .Where(t => t != image && path.Reaches(t) && facts.HasShape(t))
-            .LastOrDefault(t => LikeTheImage(facts.Shape(t)));
+        var candidates = path.Nodes.SelectMany(n => n.Output)
+            .Where(t => t != image && path.Reaches(t) && facts.HasShape(t) && LikeTheImage(facts.Shape(t))).ToList();
+        if (named == null) return candidates.LastOrDefault();
+        if (candidates.Contains(named)) return named;
+        string shown = string.Join(", ", Enumerable.Reverse(candidates).Take(8).Select(t => $"{t} {Shapes.Show(facts.Shape(t))}"));
+        throw new LayerChoiceException($"--cam-layer {named}: not a tensor of shape [N, C, h, w] on the path from the image to the score; "
+            + (candidates.Count == 0 ? "the model has none" : $"those are, last first: {shown}{(candidates.Count > 8 ? $" and {candidates.Count - 8} more" : "")}"));
     }
 
     /// <summary>The map [N, K, h, w] from the feature tensor A [N, C, h, w] and its backward signal dA [N*K, C, h, w].</summary>

@@ -15,6 +15,9 @@ public sealed record BuildOptions
 
     /// <summary>Also output the Grad-CAM map of the last spatial feature layer (the CLI's --cam).</summary>
     public bool ClassActivation { get; init; }
+
+    /// <summary>With <see cref="ClassActivation"/>: the feature layer by its tensor's name instead of the last spatial one (the CLI's --cam-layer).</summary>
+    public string? ClassActivationLayer { get; init; }
 }
 
 /// <summary>
@@ -38,9 +41,9 @@ public static class GradientGraphBuilder
         Refuse(path, facts, shapeFailures);
 
         var feature = options.ClassActivation
-            ? ClassActivationMap.FeatureTensor(path, facts, image.Name)
+            ? ClassActivationMap.FeatureTensor(path, facts, image.Name, options.ClassActivationLayer)
               ?? throw new GraphException("--cam: no tensor on the path to the score has the shape [N, C, h, w] with more than one position")
-            : null;
+            : options.ClassActivationLayer != null ? throw new LayerChoiceException("--cam-layer goes with --cam") : null;
         var (inputGrad, cam) = EmitBackward(graph, path, image, scoreTensor, facts, e, options.Method, feature);
         AddOutputs(graph, image, inputGrad);
         if (cam != null) AddCamOutput(graph, cam, facts.Shape(feature!));

@@ -18,13 +18,17 @@ public static class ExportGradCommand
         var card = SharedOptions.Card();
         card.Description = "model card JSON to store in the model (pre-processing and classes; see models/onnx)";
         var cam = new Option<bool>("--cam") { Description = "also output the Grad-CAM map of the last spatial feature layer (class_activation), for run --map cam or saliency-x-cam" };
-        var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput, card, cam };
+        var camLayer = new Option<string?>("--cam-layer") { Description = "with --cam: the feature layer by its tensor's name (default: the last spatial one; a wrong name lists them)" };
+        var command = new Command("export-grad", "Build the input gradient of a class score into an ONNX model.") { model, output, rule, scoreOutput, card, cam, camLayer };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var source = parse.GetValue(model)!;
             var target = parse.GetValue(output)!;
             var bytes = ModelFiles.Read(source);
-            var gradientModel = GradientGraphBuilder.Build(bytes, new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput), ClassActivation = parse.GetValue(cam) });
+            var options = new BuildOptions { Method = parse.GetValue(rule), ScoreOutput = parse.GetValue(scoreOutput), ClassActivation = parse.GetValue(cam), ClassActivationLayer = parse.GetValue(camLayer) };
+            Onnx.ModelProto gradientModel;
+            try { gradientModel = GradientGraphBuilder.Build(bytes, options); }
+            catch (LayerChoiceException e) { throw new UsageException(e.Message); }
             if (parse.GetValue(card) is { } cardFile) StoreCard(gradientModel, ModelCard.Load(cardFile.FullName), source.Name);
             target.Directory?.Create();
             File.WriteAllBytes(target.FullName, gradientModel.ToByteArray());
