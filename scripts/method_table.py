@@ -34,6 +34,9 @@ METHODS = {
     "rise": ("gradient", ["--map", "rise"]),
 }
 SOURCES = {"mobilenet_v2": "mobilenet_v2_1.0_224", "tiny_darknet": "tiny_darknet"}
+# Grad-CAM's layer where the last spatial one is not a feature layer (models/onnx/tiny_darknet.md).
+CAM_LAYERS = {"tiny_darknet": "leaky_re_lu_15"}
+CAM_METHODS = {"grad-cam", "grad-cam++"}
 
 
 def sh(*args, quiet=True):
@@ -90,10 +93,11 @@ def main():
     for model in models:
         for name in names:
             rule, options = METHODS[name]
-            grad = os.path.join(work, f"{model}_{rule}_grad.onnx")
+            layer = CAM_LAYERS.get(model) if name in CAM_METHODS else None
+            grad = os.path.join(work, f"{model}_{rule}{f'_cam_{layer}' if layer else ''}_grad.onnx")
             if not os.path.exists(grad):
                 sh(BIN, "export-grad", "--model", f"models/cache/{SOURCES[model]}.onnx", "--card", f"models/onnx/{model}.card.json",
-                   "--rule", rule, "--cam", "--out", grad)
+                   "--rule", rule, "--cam", *(["--cam-layer", layer] if layer else []), "--out", grad)
             folder = os.path.join(work, f"{subset}-{len(images)}-{model}-{name}")
             sh(BIN, "run", "--model", grad, "--images", listing, "--out", folder, "--truth", truth, "--save-npy", "--crops", CROPS,
                "--quiet", "--device", "cpu", *options)
