@@ -21,6 +21,8 @@ public sealed class RiseMethod(int masks = 1000, int cell = 32, double keep = 0.
     public override string? Refusal(int side) =>
         cell > side ? $"--rise-cell {cell}: at most the model's input side, {side}" : null;
 
+    public override ModelPasses? PassesPerCrop(int side) => new(masks, 0);
+
     public RiseMasks MasksFor(int side) => new(masks, side, cell, keep, seed);
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch)
