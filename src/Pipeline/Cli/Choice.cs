@@ -17,6 +17,36 @@ public static class Choice
             text => list.FirstOrDefault(v => v.Name == text) is { Name: not null } found ? (true, found.Value) : (false, default!), defaultName);
     }
 
+    /// <summary>
+    /// A comma-separated list of names from a fixed list, or <paramref name="allWord"/> for every one;
+    /// none when the option is not given. An unknown name is refused by itself.
+    /// </summary>
+    public static Option<T[]> ListOf<T>(string name, string description, IEnumerable<(string Name, T Value)> values, string allWord)
+    {
+        var list = values.ToList();
+        string[] shown = [allWord, .. list.Select(v => v.Name)];
+        var option = new Option<T[]>(name)
+        {
+            Description = description,
+            HelpName = string.Join(",", shown[..2]) + ",...",
+            DefaultValueFactory = _ => [],
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                var words = text.Split(',', StringSplitOptions.TrimEntries).Distinct().ToList();
+                if (words.Contains(allWord)) return list.Select(v => v.Value).ToArray();
+                if (words.FirstOrDefault(w => list.All(v => v.Name != w)) is { } unknown)
+                {
+                    result.AddError($"{name} '{unknown}': expected a comma-separated list of {string.Join(", ", shown[..^1])} or {shown[^1]}");
+                    return [];
+                }
+                return words.Select(w => list.First(v => v.Name == w).Value).ToArray();
+            },
+        };
+        option.CompletionSources.Add(shown);
+        return option;
+    }
+
     /// <summary>An enum's members by their lower-case names.</summary>
     public static Option<T> Of<T>(string name, string description, T defaultValue) where T : struct, Enum =>
         Of(name, description, Enum.GetValues<T>().Select(v => (v.ToString().ToLowerInvariant(), v)), defaultValue.ToString().ToLowerInvariant());

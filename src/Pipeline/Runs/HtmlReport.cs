@@ -13,7 +13,8 @@ namespace Pipeline.Runs;
 /// errors.csv, loc.csv and loc_gt.csv, the thumbnails in report/) and the ground truth when the run
 /// had one: the run's model, options, timings and scores at the top, then one row per image with its
 /// thumbnail, its guesses (class name, probability, score, box, IoU with the ground truth, right or
-/// wrong) and whether it was localised; rows sort by a click on a column and filter by text or to
+/// wrong) and whether it was localised, and with --map integrated-gradients its top class's completeness
+/// error (<see cref="CompletenessReport"/>); rows sort by a click on a column and filter by text or to
 /// the failures. One file beside the thumbnails folder; nothing is fetched from a network.
 /// </summary>
 public static class HtmlReport
@@ -27,6 +28,7 @@ public static class HtmlReport
         var truthPath = root.TryGetProperty("truth", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         var truth = truthPath != null && File.Exists(truthPath) ? LocFile.Read(truthPath) : null;
         var guesses = ReadPredictions(Path.Combine(outDir, RunArtifacts.PredictionsFile));
+        var completeness = CompletenessReport.TopClassErrors(outDir);
         var errors = File.Exists(Path.Combine(outDir, RunArtifacts.ErrorsFile))
             ? File.ReadAllLines(Path.Combine(outDir, RunArtifacts.ErrorsFile)).Skip(1).ToList() : [];
 
@@ -42,14 +44,16 @@ public static class HtmlReport
         html.Append("<div class=\"controls\"><input id=\"filter\" placeholder=\"filter: image or class\" size=\"40\"> ")
             .Append("<label><input type=\"checkbox\" id=\"failures\"> only images not localised in the top 5</label> <span id=\"shown\"></span></div>");
         html.Append("<table id=\"images\"><thead><tr><th data-key=\"id\">image</th><th>saliency of the top class (white: its box; grey: other guesses; green: ground truth)</th>")
-            .Append("<th data-key=\"top1\">top-5 guesses</th><th data-key=\"iou\">best IoU (right class)</th><th data-key=\"ok\">localised</th></tr></thead><tbody>");
+            .Append("<th data-key=\"top1\">top-5 guesses</th><th data-key=\"iou\">best IoU (right class)</th><th data-key=\"ok\">localised</th>")
+            .Append(completeness == null ? "" : "<th data-key=\"completeness\">completeness error (top class)</th>").Append("</tr></thead><tbody>");
         foreach (var (id, list) in guesses)
         {
             var boxes = truth != null && truth.TryGetValue(id, out var b) ? b : null;
             var overlaps = list.Select(g => boxes == null ? null : GuessOverlap.Of(g.Wnid, g.Box, boxes)).ToList();
             double? best = boxes == null ? null : overlaps.Max(o => o!.RightClass ? o.IoU : 0);
             string ok = boxes == null ? "unknown" : best >= 0.5 ? "right" : "wrong";
-            html.Append($"<tr data-id=\"{E(id)}\" data-top1=\"{E(list[0].Name)}\" data-iou=\"{(best ?? -1).ToString("F3", CultureInfo.InvariantCulture)}\" data-ok=\"{ok}\">")
+            html.Append($"<tr data-id=\"{E(id)}\" data-top1=\"{E(list[0].Name)}\" data-iou=\"{(best ?? -1).ToString("F3", CultureInfo.InvariantCulture)}\" data-ok=\"{ok}\"")
+                .Append(completeness == null ? ">" : $" data-completeness=\"{CompletenessReport.SortKey(completeness, id)}\">")
                 .Append($"<td>{E(id)}</td><td><img alt=\"{E(id)}\" src=\"{ReportThumbnails.Folder}/{Uri.EscapeDataString(id)}.jpg\"></td><td>");
             foreach (var (g, overlap) in list.Zip(overlaps))
             {
@@ -58,7 +62,8 @@ public static class HtmlReport
                 html.Append($"<div class=\"guess\">{g.Rank}. {E(g.Name)} ({E(g.Wnid)}) {E(Percent(g.Probability))} score {E(Rounded(g.Score))} box {g.Box.XMin},{g.Box.YMin},{g.Box.XMax},{g.Box.YMax}")
                     .Append(overlap == null ? "" : $" IoU {overlap.IoU.ToString("F2", CultureInfo.InvariantCulture)}").Append(mark).Append("</div>");
             }
-            html.Append($"</td><td>{(best == null ? "-" : best.Value.ToString("F2", CultureInfo.InvariantCulture))}</td><td class=\"{(ok == "right" ? "right" : ok == "wrong" ? "wrong" : "")}\">{ok}</td></tr>");
+            html.Append($"</td><td>{(best == null ? "-" : best.Value.ToString("F2", CultureInfo.InvariantCulture))}</td><td class=\"{(ok == "right" ? "right" : ok == "wrong" ? "wrong" : "")}\">{ok}</td>")
+                .Append(completeness == null ? "" : CompletenessReport.Cell(completeness, id)).Append("</tr>");
         }
         html.Append("</tbody></table>");
         html.Append(MeasureFiles.HtmlSection(outDir));
@@ -91,7 +96,7 @@ public static class HtmlReport
                 .Append($"classification error {P(score.Top1ClassificationError)} / {P(score.Top5ClassificationError)}")
                 .Append(score.GtKnownLocalisationAccuracy is { } k ? $"; GT-known localisation accuracy {P(k)}" : "").Append("</td></tr>");
         }
-        html.Append("</table>");
+        html.Append(CompletenessReport.SummaryRow(run)).Append("</table>");
         if (run.TryGetProperty("timings", out var timings) && timings.ValueKind == JsonValueKind.Object)
         {
             html.Append("<table id=\"timings\"><tr><th colspan=\"2\">timings</th></tr>");

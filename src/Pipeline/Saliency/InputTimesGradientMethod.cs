@@ -10,6 +10,7 @@ namespace Pipeline.Saliency;
 public sealed class InputTimesGradientMethod : MapMethod
 {
     public override string Name => "input-x-gradient";
+    public override ModelPasses? PassesPerCrop(int side) => new(0, 1);
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch)
     {

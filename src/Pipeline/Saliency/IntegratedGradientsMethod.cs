@@ -30,6 +30,9 @@ public sealed class IntegratedGradientsMethod(int steps = IntegratedGradientsMet
     public override string? Settings => steps == DefaultSteps && baseline == IntegratedGradientsBaseline.Black && rule == PathRule.Midpoint ? null
         : $"{baseline.Word()} baseline, {steps} step{(steps == 1 ? "" : "s")}" + (rule == PathRule.Midpoint ? "" : $", {rule.Word()} rule");
 
+    // One gradient pass per point on the path; the crop and its baseline scored for the completeness check.
+    public override ModelPasses? PassesPerCrop(int side) => new(2, steps);
+
     public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
 
     public override (float[][] Maps, Completeness[]? Completeness) MapsAndCompleteness(GradientRunner runner, CropBatch batch)

@@ -31,6 +31,9 @@ public abstract class MapMethod
     /// <summary>Its options that change its maps (an occlusion window, RISE's masks), for the run's fingerprint; null when it has none.</summary>
     public virtual string? Settings => null;
 
+    /// <summary>What it runs through the model per crop at this input side, where that is known in advance; null otherwise.</summary>
+    public virtual ModelPasses? PassesPerCrop(int side) => null;
+
     /// <summary>Why it cannot run on a model of this input side (an option larger than the crop), or null.</summary>
     public virtual string? Refusal(int side) => null;
 
@@ -51,6 +54,8 @@ public abstract class BackwardMapMethod : MapMethod
 {
     /// <summary>One crop's map from its input gradient [3, side, side] and, where the method needs it, its Grad-CAM [h, w].</summary>
     public abstract float[] CropMap(ReadOnlySpan<float> gradient, ReadOnlySpan<float> cam, long[]? camShape, int side);
+
+    public override ModelPasses? PassesPerCrop(int side) => new(0, 1);
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch)
     {

@@ -23,6 +23,9 @@ public sealed class OcclusionMethod(int window = OcclusionMethod.DefaultWindow, 
     public override string? Refusal(int side) =>
         window > side ? $"--occlusion-window {window}: at most the model's input side, {side}" : null;
 
+    // The clean crop and one occluded copy per window position.
+    public override ModelPasses? PassesPerCrop(int side) => Refusal(side) == null && Positions(side, window, stride) is var along ? new(1 + along.Length * along.Length, 0) : null;
+
     /// <summary>The window's top-left offsets along one side.</summary>
     public static int[] Positions(int side, int window, int stride)
     {

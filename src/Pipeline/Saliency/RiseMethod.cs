@@ -24,6 +24,8 @@ public sealed class RiseMethod(int masks = RiseMethod.DefaultMasks, int cell = R
     public override string? Refusal(int side) =>
         cell > side ? $"--rise-cell {cell}: at most the model's input side, {side}" : null;
 
+    public override ModelPasses? PassesPerCrop(int side) => new(masks, 0);
+
     public RiseMasks MasksFor(int side) => new(masks, side, cell, keep, seed);
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch)

@@ -16,6 +16,7 @@ public sealed class SmoothGradMethod(MapMethod inner, SmoothGrad smooth) : MapMe
     public override string CamOutput => inner.CamOutput;
     public override string? Settings => inner.Settings;
     public override string? Refusal(int side) => inner.Refusal(side);
+    public override ModelPasses? PassesPerCrop(int side) => inner.PassesPerCrop(side)?.Times(smooth.Copies);
     public override string KeyPart => $"\n{smooth}" + inner.KeyPart;
 
     public override float[][] Maps(GradientRunner runner, CropBatch batch) => MapsAndCompleteness(runner, batch).Maps;
