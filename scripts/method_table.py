@@ -124,7 +124,12 @@ def paired(model, names, prefix, truth):
         report = os.path.join(work, f"{prefix}-{model}-{name}", "paired_guided.json")
         sh(BIN, "eval", "--pred", os.path.join(work, f"{prefix}-{model}-{name}", "loc.csv"), "--against", guided, "--truth", truth, "--json", report)
         c = next(p for p in json.load(open(report))["paired"] if p["error"] == "top-5 localisation error")
-        print(f"| {name} | {100 * c['difference']:+.1f} | {100 * c['low']:+.1f} to {100 * c['high']:+.1f} | {c['onlyFirstWrong']} | {c['onlySecondWrong']} | {c['pValue']:.4f} |", flush=True)
+        print(f"| {name} | {points(c['difference'])} | {points(c['low'])} to {points(c['high'])} | {c['onlyFirstWrong']} | {c['onlySecondWrong']} | {c['pValue']:.4f} |", flush=True)
+
+
+def points(fraction):
+    """'+1.2': percentage points with their sign, never '-0.0'."""
+    return f"{round(100 * fraction, 1) + 0.0:+.1f}"
 
 
 def sanity_options(options):
