@@ -71,7 +71,11 @@ public static class EvalCommand
         {
             var againstPath = againstFile.FullName;
             if (Path.GetFullPath(againstPath) == Path.GetFullPath(predPath)) throw new UsageException($"--against {againstPath} is --pred itself");
-            paired = PairedComparison.All(scores, ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth));
+            var againstScores = ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth);
+            // An image one run never reached counts as wrong there: a difference of coverage, not of method.
+            if (scores.Zip(againstScores).Count(p => p.First.Missing != p.Second.Missing) is > 0 and var uneven)
+                Console.Error.WriteLine($"warning: {againstPath}: {uneven} of {scores.Count} images have predictions in only one of --pred and --against; the comparison counts them as wrong where missing");
+            paired = PairedComparison.All(scores, againstScores);
             Console.WriteLine($"against {againstPath}, image by image ({paired[0].Images} images; negative: --pred has fewer errors):");
             foreach (var c in paired)
                 Console.WriteLine($"  {c.Error,-27} {100 * c.Difference:+0.0;-0.0;0.0} points (95% {100 * c.Low:+0.0;-0.0;0.0} to {100 * c.High:+0.0;-0.0;0.0}), "
