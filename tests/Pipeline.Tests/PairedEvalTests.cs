@@ -83,16 +83,27 @@ public class PairedEvalTests : IDisposable
     [Theory]
     [InlineData("--against", "is --pred itself")]
     [InlineData("--maxboxacc-against", "--against is for --protocol ilsvrc")]
+    [InlineData("--per-image", "--per-image")]
+    [InlineData("--json", "--json")]
     public void Eval_refuses_a_comparison_it_cannot_make(string which, string message)
     {
         var truth = Write("truth.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
         var pred = Write("one/loc.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
-        string[] args = which == "--against"
-            ? ["eval", "--pred", pred, "--truth", truth, "--against", pred]
-            : ["eval", "--protocol", "maxboxacc", "--maps", _dir, "--truth", truth, "--against", pred];
+        string[] args = which switch
+        {
+            "--against" => ["eval", "--pred", pred, "--truth", truth, "--against", pred],
+            "--maxboxacc-against" => ["eval", "--protocol", "maxboxacc", "--maps", _dir, "--truth", truth, "--against", pred],
+            _ => ["eval", "--pred", pred, "--truth", truth, which, pred], // an output naming the predictions
+        };
+        var before = File.ReadAllText(pred);
         var (code, _, stderr) = CommandLine.Run(args);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
+        if (which is "--per-image" or "--json")
+        {
+            Assert.Contains($"{which} {pred} is --pred itself", stderr);
+            Assert.Equal(before, File.ReadAllText(pred));
+        }
         Assert.Single(stderr.Trim().Split('\n'));
     }
 }

@@ -58,6 +58,7 @@ public static class EvalCommand
         }
         if (request.Maps != null) throw new UsageException("--maps is for --protocol maxboxacc");
         var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
+        RefuseOutputOverInput(request);
         var scores = ImageScore.Each(ReadPredictions(predPath, request, groundTruth), groundTruth, GtKnownBeside(predPath));
         var score = IlsvrcScore.Of(scores);
         Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
@@ -90,6 +91,15 @@ public static class EvalCommand
                 : JsonSerializer.Serialize(element.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value)
                     .Append(new("against", request.Against!.FullName)).Append(new("paired", paired)).ToDictionary(), Json));
         }
+    }
+
+    /// <summary>--per-image and --json are written after the scoring: one naming an input file would replace it.</summary>
+    private static void RefuseOutputOverInput(EvalRequest request)
+    {
+        var inputs = new[] { ("--pred", request.Pred), ("--against", request.Against), ("--truth", request.Truth) };
+        foreach (var (output, file) in new[] { ("--per-image", request.PerImage), ("--json", request.Json) })
+            if (file != null && inputs.FirstOrDefault(i => i.Item2 != null && Path.GetFullPath(i.Item2.FullName) == Path.GetFullPath(file.FullName)) is { Item1: { } input })
+                throw new UsageException($"{output} {file.FullName} is {input} itself: writing it would replace the file being scored");
     }
 
     /// <summary>A loc.csv, or a devkit loc.txt in the order of --images; its wnids checked against --synsets when given.</summary>
