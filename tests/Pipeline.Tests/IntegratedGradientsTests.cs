@@ -129,6 +129,8 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
     [InlineData("--ig-steps 1025", "--ig-steps 1025: expected 1 to 1024")]
     [InlineData("--ig-baseline fog", "--ig-baseline 'fog': expected black, blur or noise")]
     [InlineData("--map saliency --ig-steps 8", "--ig-steps goes with --map integrated-gradients, not --map saliency")]
+    [InlineData("--ig-rule trapezoid", "--ig-rule 'trapezoid': expected midpoint or gauss-legendre")]
+    [InlineData("--map saliency --ig-rule midpoint", "--ig-rule goes with --map integrated-gradients, not --map saliency")]
     public void Its_options_are_range_checked_and_refused_with_another_map(string options, string message)
     {
         var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;

@@ -59,6 +59,8 @@ public class PairedEvalTests : IDisposable
         var json = Path.Combine(_dir, "scores.json");
         var (code, stdout, stderr) = CommandLine.Run("eval", "--pred", first, "--truth", truth, "--per-image", perImage, "--against", second, "--json", json);
         Assert.True(code == 0, stderr);
+        // d has predictions in the second only: said in one line, as a difference of coverage.
+        Assert.Equal($"warning: {second}: 1 of 4 images have predictions in only one of --pred and --against; the comparison counts them as wrong where missing", stderr.Trim());
         Assert.Equal([ImageScore.Header, "a,0,0,0,0,", "b,1,1,0,0,", "c,1,0,1,0,", "d,1,1,1,1,"], File.ReadAllLines(perImage));
         // Top-5 localisation: first wrong on b and d, second on a: 1 image the second only, 2 the first only.
         Assert.Contains("top-5 localisation error    +25.0 points", stdout);
@@ -70,21 +72,38 @@ public class PairedEvalTests : IDisposable
         // Top-1 localisation: first wrong on b, c, d; second on a: 3 against 1.
         Assert.Equal((3, 1), (top1.GetProperty("onlyFirstWrong").GetInt32(), top1.GetProperty("onlySecondWrong").GetInt32()));
         Assert.Equal(2.0 * (1 + 4) / 16, top1.GetProperty("pValue").GetDouble(), 12);
+
+        // The same images predicted on both sides: no warning.
+        var third = Write("three/loc.csv", "ImageId,PredictionString", "a,n9 0 0 9 9", "b,n2 0 0 9 9", "c,n3 0 0 9 9");
+        (code, _, stderr) = CommandLine.Run("eval", "--pred", first, "--truth", truth, "--against", third);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("", stderr.Trim());
     }
 
     [Theory]
     [InlineData("--against", "is --pred itself")]
     [InlineData("--maxboxacc-against", "--against is for --protocol ilsvrc")]
+    [InlineData("--per-image", "--per-image")]
+    [InlineData("--json", "--json")]
     public void Eval_refuses_a_comparison_it_cannot_make(string which, string message)
     {
         var truth = Write("truth.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
         var pred = Write("one/loc.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
-        string[] args = which == "--against"
-            ? ["eval", "--pred", pred, "--truth", truth, "--against", pred]
-            : ["eval", "--protocol", "maxboxacc", "--maps", _dir, "--truth", truth, "--against", pred];
+        string[] args = which switch
+        {
+            "--against" => ["eval", "--pred", pred, "--truth", truth, "--against", pred],
+            "--maxboxacc-against" => ["eval", "--protocol", "maxboxacc", "--maps", _dir, "--truth", truth, "--against", pred],
+            _ => ["eval", "--pred", pred, "--truth", truth, which, pred], // an output naming the predictions
+        };
+        var before = File.ReadAllText(pred);
         var (code, _, stderr) = CommandLine.Run(args);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
+        if (which is "--per-image" or "--json")
+        {
+            Assert.Contains($"{which} {pred} is --pred itself", stderr);
+            Assert.Equal(before, File.ReadAllText(pred));
+        }
         Assert.Single(stderr.Trim().Split('\n'));
     }
 }

@@ -41,6 +41,33 @@ public class PathRuleTests
         Assert.Equal(1.0 / 3 - 1.0 / (12.0 * steps * steps), Integral(PathRule.Midpoint, steps, t => t * t), 12);
     }
 
+    /// <summary>
+    /// Every point and weight against NumPy's Gauss-Legendre rule moved from [-1, 1] to [0, 1], at orders
+    /// MathNet keeps in tables and at orders it computes, up to the largest --ig-steps: exactness for low
+    /// degrees alone would not notice wrong nodes at a high order. The weights' tolerance is below a float
+    /// gradient's precision: at high orders that are not in MathNet's tables both its weights and NumPy's
+    /// lose digits near the ends (against mpmath's Newton-polished roots).
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(33)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    [InlineData(IntegratedGradientsMethod.MostSteps)]
+    public void Gauss_legendre_points_and_weights_are_numpys_moved_to_the_unit_interval(int steps)
+    {
+        var numpy = Python.Run("import sys, numpy as np\nx, w = np.polynomial.legendre.leggauss(int(sys.argv[1]))\n"
+            + "print(' '.join(repr(float(v)) for v in np.concatenate([(x + 1) / 2, w / 2])))", $"{steps}")
+            .Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var points = PathRule.GaussLegendre.Points(steps);
+        for (int i = 0; i < steps; i++)
+        {
+            Assert.Equal(numpy[i], points[i].Alpha, 1e-12);
+            Assert.True(Math.Abs(numpy[steps + i] - points[i].Weight) <= 1e-6 * numpy[steps + i], $"weight {i}: {points[i].Weight} against {numpy[steps + i]}");
+        }
+        Assert.Equal(1.0, points.Sum(p => p.Weight), 9);
+    }
+
     [Fact]
     public void One_point_of_either_rule_is_the_paths_middle()
     {

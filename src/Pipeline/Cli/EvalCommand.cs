@@ -58,6 +58,7 @@ public static class EvalCommand
         }
         if (request.Maps != null) throw new UsageException("--maps is for --protocol maxboxacc");
         var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
+        RefuseOutputOverInput(request);
         var scores = ImageScore.Each(ReadPredictions(predPath, request, groundTruth), groundTruth, GtKnownBeside(predPath));
         var score = IlsvrcScore.Of(scores);
         Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
@@ -71,7 +72,11 @@ public static class EvalCommand
         {
             var againstPath = againstFile.FullName;
             if (Path.GetFullPath(againstPath) == Path.GetFullPath(predPath)) throw new UsageException($"--against {againstPath} is --pred itself");
-            paired = PairedComparison.All(scores, ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth));
+            var againstScores = ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth);
+            // An image one run never reached counts as wrong there: a difference of coverage, not of method.
+            if (scores.Zip(againstScores).Count(p => p.First.Missing != p.Second.Missing) is > 0 and var uneven)
+                Console.Error.WriteLine($"warning: {againstPath}: {uneven} of {scores.Count} images have predictions in only one of --pred and --against; the comparison counts them as wrong where missing");
+            paired = PairedComparison.All(scores, againstScores);
             Console.WriteLine($"against {againstPath}, image by image ({paired[0].Images} images; negative: --pred has fewer errors):");
             foreach (var c in paired)
                 Console.WriteLine($"  {c.Error,-27} {100 * c.Difference:+0.0;-0.0;0.0} points (95% {100 * c.Low:+0.0;-0.0;0.0} to {100 * c.High:+0.0;-0.0;0.0}), "
@@ -86,6 +91,15 @@ public static class EvalCommand
                 : JsonSerializer.Serialize(element.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value)
                     .Append(new("against", request.Against!.FullName)).Append(new("paired", paired)).ToDictionary(), Json));
         }
+    }
+
+    /// <summary>--per-image and --json are written after the scoring: one naming an input file would replace it.</summary>
+    private static void RefuseOutputOverInput(EvalRequest request)
+    {
+        var inputs = new[] { ("--pred", request.Pred), ("--against", request.Against), ("--truth", request.Truth) };
+        foreach (var (output, file) in new[] { ("--per-image", request.PerImage), ("--json", request.Json) })
+            if (file != null && inputs.FirstOrDefault(i => i.Item2 != null && Path.GetFullPath(i.Item2.FullName) == Path.GetFullPath(file.FullName)) is { Item1: { } input })
+                throw new UsageException($"{output} {file.FullName} is {input} itself: writing it would replace the file being scored");
     }
 
     /// <summary>A loc.csv, or a devkit loc.txt in the order of --images; its wnids checked against --synsets when given.</summary>
