@@ -97,6 +97,28 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
     }
 
     [Fact]
+    public void A_folder_of_the_midpoint_default_is_not_continued_with_gauss_legendre_and_the_refusal_says_how_to_continue_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
+        var images = Path.Combine(dir, "images");
+        Directory.CreateDirectory(images);
+        File.Copy(CommandLine.Shared("data", "photos", "parrot.jpg"), Path.Combine(images, "parrot.jpg"));
+        var output = Path.Combine(dir, "out");
+        (int, string, string) Run(params string[] options) => CommandLine.Run(["run", "--model", model.Model, "--images", images, "--out", output,
+            "--crops", "1", "--device", "cpu", "--quiet", "--map", "integrated-gradients", "--top", "1", .. options]);
+        // The first version's defaults (black, 32 midpoints) write no settings: such a folder is what earlier runs left.
+        var (code, _, stderr) = Run("--ig-rule", "midpoint");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("--map settings", File.ReadAllText(Path.Combine(output, "run-state.json")));
+        (code, _, stderr) = Run();
+        Assert.Equal(2, code);
+        Assert.Contains("holds a run with another --map settings (it was made with the midpoint rule before --ig-rule existed: --ig-rule midpoint continues it)", stderr);
+        (code, _, stderr) = Run("--ig-rule", "midpoint");
+        Assert.True(code == 0, stderr);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void Merge_joins_the_shards_completeness_and_summarises_it_again()
     {
         var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;

@@ -56,6 +56,15 @@ public sealed record RunFingerprint
         return differences;
     }
 
+    /// <summary>
+    /// What to type where a difference has a known cause: Integrated Gradients' folders made before
+    /// --ig-rule existed used the midpoint rule at the defaults, which wrote no settings.
+    /// </summary>
+    public string? Hint(RunFingerprint now) =>
+        now.Options.GetValueOrDefault("--map") == "integrated-gradients"
+        && Options.GetValueOrDefault("--map") == "integrated-gradients" && !Options.ContainsKey("--map settings")
+            ? " (it was made with the midpoint rule before --ig-rule existed: --ig-rule midpoint continues it)" : null;
+
     /// <summary>The options that differ, in whichever form (this version's or an earlier one's) the two agree best.</summary>
     private List<string> OptionDifferences(RunFingerprint other)
     {

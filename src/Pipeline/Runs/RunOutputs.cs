@@ -46,7 +46,7 @@ public sealed class RunOutputs : IDisposable
         {
             var earlier = RunFingerprint.Parse(File.ReadAllText(statePath), statePath);
             if (earlier.Differences(fingerprint) is { Count: > 0 } differences)
-                throw new UsageException($"{outDir} holds a run with another {string.Join(", ", differences)}; rerun with --restart to replace it, or choose another --out");
+                throw new UsageException($"{outDir} holds a run with another {string.Join(", ", differences)}{earlier.Hint(fingerprint)}; rerun with --restart to replace it, or choose another --out");
             // A kill or a full disk while the journal was being created leaves it missing or cut: no image had finished.
             if (!File.Exists(journalPath) || new FileInfo(journalPath).Length < journalHeader.Length) WriteAll(journalPath, journalHeader);
             (finished, journalEnd) = RunJournal.Read(journalPath, names);
