@@ -176,6 +176,10 @@ public class SanityModelTests(GradientModelFixture model) : IClassFixture<Gradie
     [InlineData("--layers", "some", "--layers 'some': expected blocks or all")]
     [InlineData("--mode", "up", "--mode 'up': expected both, cascade or independent")]
     [InlineData("--map", "nothing", "--map 'nothing': expected saliency")]
+    [InlineData("--ig-steps", "0", "--ig-steps 0: expected 1 to 1024")]
+    [InlineData("--ig-rule", "simpson", "--ig-rule 'simpson': expected midpoint or gauss-legendre")]
+    [InlineData("--rise-masks", "8", "--rise-masks goes with --map rise, not --map saliency")]
+    [InlineData("--ig-steps", "8", "--ig-steps goes with --map integrated-gradients, not --map saliency")]
     public void Options_out_of_range_are_refused_in_one_line_with_exit_code_2(string option, string value, string message)
     {
         var (code, stdout, stderr) = CommandLine.Run("sanity", "--model", model.Model, "--images", "/nonexistent", option, value);

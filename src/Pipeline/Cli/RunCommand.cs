@@ -49,21 +49,14 @@ public static class RunCommand
     private static readonly Option<bool> NoReport = Declare(new Option<bool>("--no-report") { Description = "no report.html and no thumbnails (report/, about 15 KB an image)" });
     private static readonly Option<int> SmoothGradCopies = Declare(OldNames.Renamed(Number.Of("--smoothgrad", "SmoothGrad: average the map over this many noisy copies of each crop (1: the plain map)", 1, 100, SmoothGrad.Plain.Copies), "--smooth"));
     private static readonly Option<double> Noise = Declare(Number.Of("--noise", "SmoothGrad: noise standard deviation as a fraction of the input range", 0.0, 1.0, SmoothGrad.Plain.Noise));
-    private static readonly Option<MapMethod> Map = Declare(Choice.Of("--map", "the map boxes come from (cam and saliency-x-cam need export-grad --cam)", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name));
-    private static readonly Option<IntegratedGradientsBaseline> IgBaseline = Declare(Choice.Of("--ig-baseline",
-        "integrated-gradients: the path's start, black, blur (the crop strongly blurred) or noise (uniform, seeded)", IntegratedGradientsBaseline.Black));
-    private static readonly Option<int> IgSteps = Declare(Number.Of("--ig-steps", "integrated-gradients: points on the path, one gradient pass each",
-        1, IntegratedGradientsMethod.MostSteps, IntegratedGradientsMethod.DefaultSteps));
-    private static readonly Option<PathRule> IgRule = Declare(Choice.Of("--ig-rule",
-        "integrated-gradients: where on the path and with what weights, gauss-legendre (quadrature) or midpoint (the Riemann sum of the paper)",
-        Enum.GetValues<PathRule>().Select(r => (r.Word(), r)), IntegratedGradientsMethod.DefaultRule.Word()));
+    private static readonly MapOptions Maps = new("the map boxes come from (cam and saliency-x-cam need export-grad --cam)");
     private static readonly Option<int?> ParallelImages = Declare(Number.Open("--parallel-images", "images computed at once, sharing --threads among them; at most 256 / (crops x classes per pass)", 1, 64,
         $"{DefaultParallelImages}, or --threads when fewer"));
 
     public static Command Create()
     {
         var command = new Command("run", "Saliency maps and weakly supervised boxes for a folder of images.");
-        foreach (var option in Declared.Concat(LocaliserOptions.All).Concat(ForwardMapOptions.All)) command.Options.Add(option);
+        foreach (var option in Declared.Concat(Maps.All).Concat(LocaliserOptions.All)) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             NativeLibraries.RequireOpenCv();
@@ -76,16 +69,6 @@ public static class RunCommand
     /// <summary>The run, and its exit code.</summary>
     public static int Execute(RunRequest request) => ExitCode(BatchRun.Execute(request), request.OutDir);
 
-    /// <summary>--map, with Integrated Gradients' baseline, steps and rule; those three are refused with any other map.</summary>
-    private static MapMethod MapChoice(ParseResult parse)
-    {
-        var map = parse.GetValue(Map)!;
-        if (map is IntegratedGradientsMethod) return new IntegratedGradientsMethod(parse.GetValue(IgSteps), parse.GetValue(IgBaseline), parse.GetValue(IgRule));
-        if (new Option[] { IgBaseline, IgSteps, IgRule }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
-            throw new UsageException($"{stray.Name} goes with --map integrated-gradients, not --map {map.Name}");
-        return map;
-    }
-
     /// <summary>The request, every option checked (single options as they were parsed; here the checks across options).</summary>
     public static RunRequest Read(ParseResult parse)
     {
@@ -93,7 +76,7 @@ public static class RunCommand
         var explain = new ExplainSettings(crops, parse.GetValue(Top), LocaliserOptions.Read(parse), parse.GetValue(WorkingSide), parse.GetValue(MaxPixels))
         {
             Smooth = new SmoothGrad(parse.GetValue(SmoothGradCopies), parse.GetValue(Noise)),
-            Map = ForwardMapOptions.Configure(MapChoice(parse), parse),
+            Map = Maps.Read(parse),
         };
         int threads = parse.GetValue(Threads);
         int parallel = parse.GetValue(ParallelImages) ?? Math.Min(DefaultParallelImages, threads);

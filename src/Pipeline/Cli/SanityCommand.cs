@@ -16,7 +16,7 @@ public static class SanityCommand
         var model = SharedOptions.Model("gradient model made by export-grad (its rule is the one tested: gradient, deconvnet or guided)");
         var images = new Option<string>("--images") { Description = "folder of images, or a text file listing image paths (the first --limit are used)", Required = true };
         var output = new Option<DirectoryInfo?>("--out") { Description = "write sanity.csv, sanity_images.csv and the figures here (default: the table on the console only)" };
-        var map = Choice.Of("--map", "map method", MapMethods.All.Select(m => (m.Name, m)), MapMethods.Default.Name);
+        var maps = new MapOptions("the map method checked, with its settings below");
         var limit = Number.Of("--limit", "images to use", 1, 64, 8);
         var layers = Choice.Of("--layers", "blocks (the output layer, then --blocks - 1 groups) or all (every weighted layer alone)", [("blocks", "blocks"), ("all", "all")], "blocks");
         var blocks = Number.Of("--blocks", "steps with --layers blocks", 2, 100, 8);
@@ -30,15 +30,16 @@ public static class SanityCommand
         var cardOverride = SharedOptions.CardOverride();
         var command = new Command("sanity", "Model randomisation test (Adebayo et al. 2018): do the maps change as the model's weights are randomised?")
         {
-            model, images, output, map, limit, layers, blocks, norms, mode, seed, threshold, device, threads, cardFile, cardOverride,
+            model, images, output, limit, layers, blocks, norms, mode, seed, threshold, device, threads, cardFile, cardOverride,
         };
+        foreach (var option in maps.All) command.Options.Add(option);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var layerChoice = parse.GetValue(layers)!;
             var modeChoice = parse.GetValue(mode)!;
             var settings = new SanitySettings
             {
-                Method = parse.GetValue(map)!,
+                Method = maps.Read(parse),
                 Blocks = layerChoice == "all" ? 0 : parse.GetValue(blocks),
                 WithNorms = parse.GetValue(norms),
                 Cascade = modeChoice != "independent",
