@@ -42,13 +42,20 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
         Assert.True(top < coarse, $"more steps should approach the integral: {top:P1} at 64 steps, {coarse:P1} at 2");
     }
 
-    [Fact]
-    public void Run_writes_each_images_completeness_its_summary_and_a_warning_over_five_percent()
+    /// <summary>A temporary folder holding images/parrot.jpg (the caller deletes it).</summary>
+    private static (string Dir, string Images) ParrotFolder()
     {
         var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
         var images = Path.Combine(dir, "images");
         Directory.CreateDirectory(images);
         File.Copy(CommandLine.Shared("data", "photos", "parrot.jpg"), Path.Combine(images, "parrot.jpg"));
+        return (dir, images);
+    }
+
+    [Fact]
+    public void Run_writes_each_images_completeness_its_summary_and_a_warning_over_five_percent()
+    {
+        var (dir, images) = ParrotFolder();
         string Run(string name, params string[] options)
         {
             var output = Path.Combine(dir, name);
@@ -99,10 +106,7 @@ public class IntegratedGradientsTests(GradientModelFixture model) : IClassFixtur
     [Fact]
     public void A_folder_of_the_midpoint_default_is_not_continued_with_gauss_legendre_and_the_refusal_says_how_to_continue_it()
     {
-        var dir = Directory.CreateTempSubdirectory("pipeline-ig-").FullName;
-        var images = Path.Combine(dir, "images");
-        Directory.CreateDirectory(images);
-        File.Copy(CommandLine.Shared("data", "photos", "parrot.jpg"), Path.Combine(images, "parrot.jpg"));
+        var (dir, images) = ParrotFolder();
         var output = Path.Combine(dir, "out");
         (int, string, string) Run(params string[] options) => CommandLine.Run(["run", "--model", model.Model, "--images", images, "--out", output,
             "--crops", "1", "--device", "cpu", "--quiet", "--map", "integrated-gradients", "--top", "1", .. options]);
