@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using GradientGraphs.Building;
 using GradientGraphs.Onnx;
 using OpenCvSharp;
 using Onnx;
@@ -59,6 +60,23 @@ public class SanityModelTests(GradientModelFixture model) : IClassFixture<Gradie
         Assert.Equal([1, 8, 8, 8, 7, 7, 7, 7], blocks.Select(b => b.Layers.Count));
         Assert.Equal(rebuild.Layers, blocks.SelectMany(b => b.Layers));
         Assert.Equal(53, LayerSteps.Every(rebuild.Layers).Count);
+    }
+
+    [Fact]
+    public void A_rebuilt_model_keeps_the_grad_cam_layer_it_was_exported_with()
+    {
+        // Tiny Darknet's last spatial layer is its classifier; export-grad --cam-layer chose the one before.
+        const string layer = "leaky_re_lu_15";
+        var exported = GradientGraphBuilder.Build(File.ReadAllBytes(CommandLine.Shared("models", "tiny_darknet.onnx")),
+            new BuildOptions { ClassActivation = true, ClassActivationLayer = layer }).ToByteArray();
+        using var runner = new GradientRunner(exported, new DeviceChoice("cpu"), 1);
+        Assert.Equal(layer, runner.Info.CamTensor);
+        var rebuild = new GradientRebuild(ModelProto.Parser.ParseFrom(exported), runner.Info, withNorms: false);
+        foreach (var randomised in new[] { Array.Empty<int>(), [0] })
+        {
+            var rebuilt = ModelProto.Parser.ParseFrom(rebuild.With(randomised, seed: 1));
+            Assert.Equal(layer, rebuilt.MetadataProps.Single(p => p.Key == GradientModelContract.CamTensorKey).Value);
+        }
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Pipeline.Sanity;
 /// not enough: its backward holds constants computed from the weights when it was built (a stride-1
 /// Conv's flipped kernel, a batch norm's scale over its deviation), which would keep the trained
 /// values. So the forward part is taken out, its weights randomised, and the gradient model built
-/// again by the builder with the user's rule, score output and Grad-CAM choice, the card carried over.
+/// again by the builder with the user's rule, score output and Grad-CAM layer, the card carried over.
 /// </summary>
 public sealed class GradientRebuild
 {
@@ -24,7 +24,8 @@ public sealed class GradientRebuild
     public GradientRebuild(ModelProto gradientModel, GradientModelInfo info, bool withNorms)
     {
         _forward = ForwardPart.Of(gradientModel);
-        _options = new BuildOptions { Method = info.Rule, ScoreOutput = info.ScoreOutput, ClassActivation = info.CamTensor != null };
+        // The Grad-CAM layer by name: the model may have been exported with --cam-layer.
+        _options = new BuildOptions { Method = info.Rule, ScoreOutput = info.ScoreOutput, ClassActivation = info.CamTensor != null, ClassActivationLayer = info.CamTensor };
         _card = gradientModel.MetadataProps.FirstOrDefault(p => p.Key == ModelCard.MetadataKey)?.Value;
         Layers = WeightedLayer.Find(_forward.Graph, withNorms);
     }
