@@ -34,7 +34,8 @@ METHODS = {
     "rise": ("gradient", ["--map", "rise"]),
 }
 SOURCES = {"mobilenet_v2": "mobilenet_v2_1.0_224", "tiny_darknet": "tiny_darknet"}
-# Grad-CAM's layer where the last spatial one is not a feature layer (models/onnx/tiny_darknet.md).
+# Grad-CAM's layer where the last spatial one is the classifier (models/onnx/tiny_darknet.md): there
+# Grad-CAM++ would equal Grad-CAM.
 CAM_LAYERS = {"tiny_darknet": "leaky_re_lu_15"}
 CAM_METHODS = {"grad-cam", "grad-cam++"}
 
