@@ -125,7 +125,12 @@ def paired(model, names, prefix, truth):
         report = os.path.join(work, f"{prefix}-{model}-{name}", "paired_guided.json")
         sh(BIN, "eval", "--pred", os.path.join(work, f"{prefix}-{model}-{name}", "loc.csv"), "--against", guided, "--truth", truth, "--json", report)
         c = next(p for p in json.load(open(report))["paired"] if p["error"] == "top-5 localisation error")
-        print(f"| {name} | {points(c['difference'])} | {points(c['low'])} to {points(c['high'])} | {c['onlyFirstWrong']} | {c['onlySecondWrong']} | {c['pValue']:.4f} |", flush=True)
+        print(f"| {name} | {points(c['difference'])} | {points(c['low'])} to {points(c['high'])} | {c['onlyFirstWrong']} | {c['onlySecondWrong']} | {p_value(c['pValue'])} |", flush=True)
+
+
+def p_value(p):
+    """'0.0123', or '< 0.0001' where four decimals would print zero."""
+    return "< 0.0001" if p < 1e-4 else f"{p:.4f}"
 
 
 def points(fraction):

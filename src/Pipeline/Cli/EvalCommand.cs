@@ -80,7 +80,7 @@ public static class EvalCommand
             Console.WriteLine($"against {againstPath}, image by image ({paired[0].Images} images; negative: --pred has fewer errors):");
             foreach (var c in paired)
                 Console.WriteLine($"  {c.Error,-27} {100 * c.Difference:+0.0;-0.0;0.0} points (95% {100 * c.Low:+0.0;-0.0;0.0} to {100 * c.High:+0.0;-0.0;0.0}), "
-                    + $"wrong in --pred only {c.OnlyFirstWrong}, in --against only {c.OnlySecondWrong}, McNemar exact p = {c.PValue:0.0000}");
+                    + $"wrong in --pred only {c.OnlyFirstWrong}, in --against only {c.OnlySecondWrong}, McNemar exact p {(c.PValue < 0.0001 ? "< 0.0001" : $"= {c.PValue:0.0000}")}");
         }
         if (request.PerImage is { } perImage)
             File.WriteAllLines(perImage.FullName, [ImageScore.Header, .. scores.Select(s => s.Row())]);
