@@ -81,6 +81,20 @@ public class PairedEvalTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--against", "/nonexistent/loc.csv", "/nonexistent/loc.csv: no such file", 1)]
+    [InlineData("--per-image", "/nonexistent/dir/errors.csv", "--per-image /nonexistent/dir/errors.csv: its folder /nonexistent/dir does not exist", 2)]
+    [InlineData("--json", "/nonexistent/dir/scores.json", "--json /nonexistent/dir/scores.json: its folder /nonexistent/dir does not exist", 2)]
+    public void Eval_checks_its_other_files_before_printing_any_score(string option, string path, string message, int exitCode)
+    {
+        var truth = Write("truth.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
+        var pred = Write("one/loc.csv", "ImageId,PredictionString", "a,n1 0 0 9 9");
+        var (code, stdout, stderr) = CommandLine.Run("eval", "--pred", pred, "--truth", truth, option, path);
+        Assert.Equal(exitCode, code);
+        Assert.Equal("", stdout);
+        Assert.Contains(message, Assert.Single(stderr.Trim().Split('\n')));
+    }
+
+    [Theory]
     [InlineData("--against", "is --pred itself")]
     [InlineData("--maxboxacc-against", "--against is for --protocol ilsvrc")]
     [InlineData("--per-image", "--per-image")]

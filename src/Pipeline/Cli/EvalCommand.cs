@@ -59,6 +59,10 @@ public static class EvalCommand
         if (request.Maps != null) throw new UsageException("--maps is for --protocol maxboxacc");
         var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
         RefuseOutputOverInput(request);
+        // Everything that can fail is checked before a score is printed: a refusal leaves no half-done output.
+        if (request.Against is { } againstInput) FileKinds.Require(againstInput.FullName);
+        foreach (var (output, file) in new[] { ("--per-image", request.PerImage), ("--json", request.Json) })
+            if (file?.Directory is { Exists: false } folder) throw new UsageException($"{output} {file.FullName}: its folder {folder.FullName} does not exist");
         var scores = ImageScore.Each(ReadPredictions(predPath, request, groundTruth), groundTruth, GtKnownBeside(predPath));
         var score = IlsvrcScore.Of(scores);
         Console.WriteLine($"images                       {score.Images} ({score.Missing} without predictions)");
