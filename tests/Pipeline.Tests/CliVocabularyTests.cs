@@ -18,7 +18,7 @@ public class CliVocabularyTests
     private static RunRequest Request(params string[] extra)
     {
         var root = PipelineCli.Root();
-        var parse = root.Parse(OldNames.Rewrite(root, [.. Required, .. extra]));
+        var parse = root.Parse(CommandLine.Quietly(() => OldNames.Rewrite(root, [.. Required, .. extra])));
         Assert.Empty(parse.Errors);
         return RunCommand.Read(parse);
     }

@@ -25,6 +25,27 @@ public static class CommandLine
         }
     }
 
+    /// <summary>
+    /// Code that may print without running a command (parsing prints a note for an old option name),
+    /// under the same lock with its output captured and dropped: tests run in parallel, and a line
+    /// printed outside the lock lands in whichever command's output is being captured at that moment.
+    /// </summary>
+    public static T Quietly<T>(Func<T> action)
+    {
+        lock (ConsoleLock)
+        {
+            var (oldOut, oldErr) = (Console.Out, Console.Error);
+            Console.SetOut(TextWriter.Null);
+            Console.SetError(TextWriter.Null);
+            try { return action(); }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldErr);
+            }
+        }
+    }
+
     public static string Repository()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
