@@ -60,7 +60,11 @@ public static class EvalCommand
         var predPath = (request.Pred ?? throw new UsageException("--protocol ilsvrc needs --pred loc.csv")).FullName;
         RefuseOutputOverInput(request);
         // Everything that can fail is checked before a score is printed: a refusal leaves no half-done output.
-        if (request.Against is { } againstInput) FileKinds.Require(againstInput.FullName);
+        if (request.Against is { } againstInput)
+        {
+            if (Path.GetFullPath(againstInput.FullName) == Path.GetFullPath(predPath)) throw new UsageException($"--against {againstInput.FullName} is --pred itself");
+            FileKinds.Require(againstInput.FullName);
+        }
         foreach (var (output, file) in new[] { ("--per-image", request.PerImage), ("--json", request.Json) })
             if (file?.Directory is { Exists: false } folder) throw new UsageException($"{output} {file.FullName}: its folder {folder.FullName} does not exist");
         var scores = ImageScore.Each(ReadPredictions(predPath, request, groundTruth), groundTruth, GtKnownBeside(predPath));
@@ -75,7 +79,6 @@ public static class EvalCommand
         if (request.Against is { } againstFile)
         {
             var againstPath = againstFile.FullName;
-            if (Path.GetFullPath(againstPath) == Path.GetFullPath(predPath)) throw new UsageException($"--against {againstPath} is --pred itself");
             var againstScores = ImageScore.Each(ReadPredictions(againstPath, request, groundTruth), groundTruth);
             // An image one run never reached counts as wrong there: a difference of coverage, not of method.
             if (scores.Zip(againstScores).Count(p => p.First.Missing != p.Second.Missing) is > 0 and var uneven)
@@ -90,10 +93,14 @@ public static class EvalCommand
             File.WriteAllLines(perImage.FullName, [ImageScore.Header, .. scores.Select(s => s.Row())]);
         if (request.Json is { } j)
         {
-            var element = JsonSerializer.SerializeToElement(score, Json);
-            File.WriteAllText(j.FullName, paired == null ? JsonSerializer.Serialize(element, Json)
-                : JsonSerializer.Serialize(element.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value)
-                    .Append(new("against", request.Against!.FullName)).Append(new("paired", paired)).ToDictionary(), Json));
+            // The score's own fields first, so that scripts reading them see no change; the comparison beside them.
+            var report = JsonSerializer.SerializeToNode(score, Json)!.AsObject();
+            if (paired != null)
+            {
+                report["against"] = request.Against!.FullName;
+                report["paired"] = JsonSerializer.SerializeToNode(paired, Json);
+            }
+            File.WriteAllText(j.FullName, report.ToJsonString(Json));
         }
     }
 

@@ -22,7 +22,6 @@ public sealed class MapOptions
     private readonly Option<PathRule> IgRule = Choice.Of("--ig-rule",
         "integrated-gradients: where on the path and with what weights, gauss-legendre (quadrature) or midpoint (the Riemann sum of the paper)",
         Enum.GetValues<PathRule>().Select(r => (r.Word(), r)), IntegratedGradientsMethod.DefaultRule.Word());
-    // Sides above any model's input are refused here; the model's own side is checked when the model is open.
     private readonly Option<int?> OcclusionWindow = Number.Open("--occlusion-window", "occlusion: window side in crop pixels, at most the model's input side",
         1, MostSide, $"{OcclusionMethod.DefaultWindow}");
     private readonly Option<int?> OcclusionStride = Number.Open("--occlusion-stride", "occlusion: window step in pixels, at most the window", 1, MostSide, "half the window");

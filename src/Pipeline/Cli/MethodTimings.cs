@@ -19,9 +19,6 @@ public static class MethodTimings
     /// </summary>
     private static readonly PixelTransform AnyPixels = new(true, 1f / 255, [0, 0, 0], [1, 1, 1]);
 
-    /// <param name="runner">the gradient model without Grad-CAM outputs, which ranks the classes and serves the other methods</param>
-    /// <param name="camRunner">the gradient model with them, for the methods that need them (null when none is asked)</param>
-    /// <param name="forwardSeconds">one forward pass of the crops, measured by bench in this run</param>
     /// <summary>
     /// Whether a method runs many passes per crop (or an unknown number). Those warm up on one crop:
     /// they run the model crop by crop, so one crop takes the batch shapes of the timed stage at a
@@ -31,6 +28,9 @@ public static class MethodTimings
     private static bool SlowPerCrop(MapMethod method, int side) =>
         method.PassesPerCrop(side) is not { } passes || passes.Forward + passes.Gradient > 2;
 
+    /// <param name="runner">the gradient model without Grad-CAM outputs, which ranks the classes and serves the other methods</param>
+    /// <param name="camRunner">the gradient model with them, for the methods that need them (null when none is asked)</param>
+    /// <param name="forwardSeconds">one forward pass of the crops, measured by bench in this run</param>
     public static void Print(GradientRunner runner, GradientRunner? camRunner, IReadOnlyList<MapMethod> methods, float[] crops, int count,
         long[][] classIndex, double forwardSeconds, int threads, int runs, BenchClock timer)
     {
